@@ -1,0 +1,71 @@
+# Chooses the platform directory and probes OS features. The result is a
+# generated header, lsi_config.h, with HAVE_* macros: platform code tests
+# features, never OS names. LIBSOCK_PORTABLE turns the Linux-only features
+# off so the generic POSIX paths (the ones macOS and the BSDs take) run.
+include(CheckSymbolExists)
+include(CheckCSourceCompiles)
+
+# Every feature defaults to absent; the probes below turn on what exists.
+foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
+          HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
+  set(${v} 0)
+endforeach()
+
+if(WIN32)
+  set(LIBSOCK_PLATFORM win32)
+else()
+  set(LIBSOCK_PLATFORM posix)
+endif()
+
+macro(_ls_probe var)
+  if(LIBSOCK_PORTABLE)
+    set(${var} 0)
+  else()
+    check_c_source_compiles("${ARGN}" ${var})
+    if(NOT ${var})
+      set(${var} 0)
+    else()
+      set(${var} 1)
+    endif()
+  endif()
+endmacro()
+
+if(LIBSOCK_PLATFORM STREQUAL "posix")
+  set(CMAKE_REQUIRED_DEFINITIONS -D_GNU_SOURCE)
+  _ls_probe(HAVE_ACCEPT4 "#include <sys/socket.h>
+int main(void){return accept4(0,0,0,SOCK_CLOEXEC);}")
+  _ls_probe(HAVE_SOCK_CLOEXEC "#include <sys/socket.h>
+int main(void){return SOCK_CLOEXEC|SOCK_NONBLOCK;}")
+  _ls_probe(HAVE_MSG_NOSIGNAL "#include <sys/socket.h>
+int main(void){return MSG_NOSIGNAL;}")
+  # SO_NOSIGPIPE is the generic fallback (macOS, BSD); it is probed even in
+  # portable mode, where it is simply absent on Linux.
+  check_c_source_compiles("#include <sys/socket.h>
+int main(void){return SO_NOSIGPIPE;}" HAVE_SO_NOSIGPIPE)
+  check_c_source_compiles("#include <sys/socket.h>
+int main(void){return SO_REUSEPORT;}" HAVE_SO_REUSEPORT)
+  check_c_source_compiles("#include <netinet/tcp.h>
+int main(void){return TCP_KEEPIDLE;}" HAVE_TCP_KEEPIDLE)
+  check_c_source_compiles("#include <netinet/tcp.h>
+int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
+  check_c_source_compiles("#include <netinet/tcp.h>
+int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+  foreach(v HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
+    if(${v})
+      set(${v} 1)
+    else()
+      set(${v} 0)
+    endif()
+  endforeach()
+endif()
+
+if(LIBSOCK_PORTABLE)
+  set(LIBSOCK_PORTABLE_FLAG 1)
+else()
+  set(LIBSOCK_PORTABLE_FLAG 0)
+endif()
+
+configure_file(${CMAKE_CURRENT_LIST_DIR}/lsi_config.h.in
+  ${CMAKE_BINARY_DIR}/generated/lsi_config.h @ONLY)
+message(STATUS "libsock platform: ${LIBSOCK_PLATFORM} (portable=${LIBSOCK_PORTABLE_FLAG})")

@@ -1,0 +1,212 @@
+/*
+ * platform.h - the porting contract.
+ *
+ * Common code (libsock/common/) validates arguments, resolves handles,
+ * manages timeouts and decides what to do; it has no OS #if at all. Each
+ * platform (libsock/posix/, libsock/win32/) implements every function below
+ * and is the only code that makes system calls. CMake, not the preprocessor,
+ * chooses which platform directory is compiled.
+ *
+ * Rules every platform function follows:
+ * - Return 0 (or a count) on success, a negative LS_E* code on failure.
+ * - Translate OS error codes in exactly one place per platform (its
+ *   error.c), which also records the OS's own code with
+ *   lsi_set_native_error() so ls_native_error() can report it.
+ * - Make exactly one attempt: never loop on EINTR or would-block. EINTR
+ *   comes back as LS_EINTR and would-block (EAGAIN, EWOULDBLOCK,
+ *   WSAEWOULDBLOCK) as LS_EAGAIN; common code decides whether to wait,
+ *   retry or report.
+ * - Every raw OS socket call goes through the platform's syscall table
+ *   (sys.c), so tests can inject failures with lsi_plat_inject_fault().
+ * - Families and types arrive in libsock's numbering (LS_AF_*, LS_SOCK_*)
+ *   and are mapped to the OS's here.
+ */
+#ifndef LIBSOCK_PLATFORM_H
+#define LIBSOCK_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libsock.h"
+
+/* An OS socket: an fd, or a SOCKET widened to intptr_t. */
+typedef intptr_t lsi_fd;
+#define LSI_FD_INVALID ((lsi_fd)-1)
+
+/*
+ * Internal I/O flag, never accepted from callers: the socket is a datagram
+ * socket, so receive calls must detect truncation (LS_EMSGSIZE unless
+ * LS_MSG_TRUNC_OK is also set).
+ */
+#define LSI_MSG_DGRAM 0x100
+
+/* --- Provided by common code for platforms ------------------------------ */
+
+/* Record the OS's code for the failure being reported on this thread. */
+void lsi_set_native_error(int code);
+
+/* --- Lifecycle ----------------------------------------------------------- */
+
+/* Start the OS socket layer (WSAStartup). Called once per ls_init() cycle. */
+int lsi_plat_init(void);
+/* Stop it (WSACleanup). */
+void lsi_plat_cleanup(void);
+
+/* A monotonic clock in milliseconds, for deadlines. */
+int64_t lsi_plat_now_ms(void);
+
+/* --- Sockets ------------------------------------------------------------ */
+
+/*
+ * Create a socket in blocking mode that child processes do not inherit
+ * (SOCK_CLOEXEC, or FD_CLOEXEC after the fact, or
+ * WSA_FLAG_NO_HANDLE_INHERIT), that never raises SIGPIPE (SO_NOSIGPIPE where
+ * MSG_NOSIGNAL does not exist), that has IPV6_V6ONLY=1 when IPv6, and (on
+ * Windows, UDP) has SIO_UDP_CONNRESET and SIO_UDP_NETRESET switched off.
+ * LS_EAFNOSUPPORT for a family the OS lacks (AF_UNIX on old Windows).
+ */
+int lsi_plat_socket(int family, int type, int protocol, lsi_fd *out);
+
+/*
+ * Read the family (LS_AF_*), type (LS_SOCK_*) and protocol of an OS socket
+ * being adopted, and apply the same per-socket settings lsi_plat_socket()
+ * does (no inheritance, no SIGPIPE). LS_ENOTSOCK if fd is not a socket,
+ * LS_EAFNOSUPPORT / LS_EPROTOTYPE for kinds libsock does not handle.
+ */
+int lsi_plat_adopt(lsi_fd fd, int *family, int *type, int *protocol);
+
+/* Close. Never retried on EINTR (the fd is gone either way). */
+int lsi_plat_close(lsi_fd fd);
+
+/*
+ * Switch OS-level non-blocking mode. Windows cannot report the mode, so
+ * common code remembers it; the platform only sets it.
+ */
+int lsi_plat_set_nonblocking(lsi_fd fd, int nonblocking);
+
+int lsi_plat_bind(lsi_fd fd, const ls_addr *addr);
+
+/* backlog <= 0 means SOMAXCONN. */
+int lsi_plat_listen(lsi_fd fd, int backlog);
+
+/*
+ * One accept attempt. The new socket is not inheritable, never raises
+ * SIGPIPE, and is put in OS non-blocking mode exactly when nonblocking is
+ * nonzero, whatever the OS's inheritance rule (Linux does not inherit
+ * O_NONBLOCK, Windows and BSD do). peer may be NULL. LS_EAGAIN when nothing
+ * is pending on a non-blocking listener.
+ */
+int lsi_plat_accept(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking);
+
+/*
+ * One connect attempt: 0 when connected, LS_EINPROGRESS when a
+ * non-blocking connect is under way (POSIX EINPROGRESS, Windows
+ * WSAEWOULDBLOCK; a repeated call while pending, EALREADY / WSAEALREADY /
+ * WSAEINVAL, is LS_EALREADY; WSAEISCONN / EISCONN is LS_EISCONN), LS_EINTR
+ * (the connect then goes on in the background), or an error.
+ */
+int lsi_plat_connect(lsi_fd fd, const ls_addr *addr);
+
+/* The pending error (SO_ERROR), translated: 0 or LS_E*. Reading clears it. */
+int lsi_plat_socket_error(lsi_fd fd);
+
+int lsi_plat_getsockname(lsi_fd fd, ls_addr *addr);
+int lsi_plat_getpeername(lsi_fd fd, ls_addr *addr);
+
+/* how: LS_SHUT_RD, LS_SHUT_WR or LS_SHUT_RDWR. */
+int lsi_plat_shutdown(lsi_fd fd, int how);
+
+/*
+ * A connected pair of OS sockets of family LS_AF_UNIX (or LS_AF_INET...
+ * where the OS can do that natively). LS_ENOTSUP where the OS has no
+ * native socketpair for that family and type: common code then builds an
+ * authenticated loopback pair. Both ends are non-inheritable and never
+ * raise SIGPIPE.
+ */
+int lsi_plat_socketpair(int family, int type, lsi_fd out[2]);
+
+/* --- I/O: one attempt each, no SIGPIPE ever ---------------------------- */
+
+/*
+ * flags: LS_MSG_* plus LSI_MSG_DGRAM; translated to the OS's. Lengths above
+ * what one OS call takes (INT_MAX on Windows, SSIZE_MAX on POSIX) are
+ * clamped: the count returned says how much moved. Receive calls with
+ * LSI_MSG_DGRAM return LS_EMSGSIZE for a truncated datagram unless
+ * LS_MSG_TRUNC_OK is set (POSIX reports MSG_TRUNC, Windows WSAEMSGSIZE).
+ */
+int64_t lsi_plat_send(lsi_fd fd, const void *buf, size_t len, int flags);
+int64_t lsi_plat_recv(lsi_fd fd, void *buf, size_t len, int flags);
+int64_t lsi_plat_sendto(lsi_fd fd, const void *buf, size_t len, int flags,
+                        const ls_addr *to);
+int64_t lsi_plat_recvfrom(lsi_fd fd, void *buf, size_t len, int flags,
+                          ls_addr *from);
+/* count is at most LS_IOV_MAX (common code clamps it). */
+int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags);
+int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags);
+
+/* --- Readiness ---------------------------------------------------------- */
+
+typedef struct lsi_pollent {
+	lsi_fd fd;
+	short events;  /* LS_POLLIN | LS_POLLOUT */
+	short revents; /* out: LS_POLL* */
+	/*
+	 * Nonzero while a non-blocking connect is pending on fd. Windows
+	 * WSAPoll before Windows 10 2004 never reports such a connect failing;
+	 * the Windows platform uses this to check SO_ERROR itself.
+	 */
+	int connecting;
+} lsi_pollent;
+
+/*
+ * Wait for readiness: poll() on POSIX, WSAPoll on Windows (with its
+ * failed-connect bug handled). timeout_ms -1 waits forever. Returns the
+ * number of entries with revents set, 0 on timeout, LS_EINTR, or an error.
+ */
+int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms);
+
+/* --- Options ------------------------------------------------------------ */
+
+/*
+ * Portable options (ls_option). family and type are the socket's (LS_*),
+ * so the platform can pick IPPROTO_IPV6 levels or refuse TCP options on
+ * UDP (LS_ENOPROTOOPT). Options the OS lacks are LS_ENOTSUP. Common code
+ * has already checked the option number and the value's range.
+ */
+int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value);
+int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value);
+
+/* Raw options with OS level/name numbers. */
+int lsi_plat_setsockopt(lsi_fd fd, int level, int name, const void *value,
+                        size_t len);
+int lsi_plat_getsockopt(lsi_fd fd, int level, int name, void *value,
+                        size_t *len);
+
+/* --- Resolver ----------------------------------------------------------- */
+
+/*
+ * getaddrinfo into a list of ls_addrinfo nodes allocated with malloc (and
+ * canonname with malloc), freed by common code's ls_freeaddrinfo(). hints
+ * is never NULL here. Resolver errors are translated (EAI_* or WSA codes).
+ */
+int lsi_plat_getaddrinfo(const char *host, const char *service,
+                         const ls_addrinfo_hints *hints, ls_addrinfo **out);
+int lsi_plat_getnameinfo(const ls_addr *addr, char *host, size_t hostsize,
+                         char *serv, size_t servsize, int flags);
+int lsi_plat_gethostname(char *buf, size_t size);
+
+/* Interface name to index, for "%eth0" scopes. LS_EINVAL if unknown. */
+int lsi_plat_if_nametoindex(const char *name, uint32_t *index);
+
+/* --- Testing ------------------------------------------------------------ */
+
+/*
+ * Make the next `times` calls of the named OS call fail with the OS error
+ * code native_err (an errno value on POSIX, a WSA code on Windows), as if
+ * the OS had failed them. Names: "socket", "bind", "listen", "accept",
+ * "connect", "send", "recv", "poll", "setsockopt", "getsockopt", "close".
+ * times 0 clears. LS_EINVAL for an unknown name. For tests only.
+ */
+int lsi_plat_inject_fault(const char *call, int native_err, int times);
+
+#endif /* LIBSOCK_PLATFORM_H */
