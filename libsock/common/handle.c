@@ -1,0 +1,215 @@
+/*
+ * handle.c - the handle table.
+ *
+ * A handle is (generation << 32) | (slot index + 1). Slots live in chunks
+ * allocated on demand and never freed, so looking up any 64-bit value is
+ * safe: a foreign or stale handle finds a slot whose generation differs (or
+ * no chunk at all) and gets LS_EBADF. Lookups take no lock: a compare-and-
+ * swap on the slot's state word checks the generation and the open bit and
+ * takes a reference in one step.
+ *
+ * Closing clears the open bit so no new call can start, wakes calls blocked
+ * on the socket (shutdown), and leaves the OS close to whoever drops the
+ * last reference. Only then is the generation bumped and the slot reused,
+ * from a FIFO free list so that a slot is reused as late as possible.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define LSI_CHUNK_BITS 10
+#define LSI_CHUNK_SIZE (1u << LSI_CHUNK_BITS)
+#define LSI_MAX_CHUNKS 4096u /* 4 Mi sockets */
+#define LSI_NO_SLOT UINT32_MAX
+
+static _Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
+static uint32_t lsi_nchunks;     /* chunks allocated; guarded by the lock */
+static uint32_t lsi_free_head = LSI_NO_SLOT;
+static uint32_t lsi_free_tail = LSI_NO_SLOT;
+static atomic_flag lsi_table_lock = ATOMIC_FLAG_INIT;
+
+static void lsi_table_lock_take(void)
+{
+	while (atomic_flag_test_and_set_explicit(&lsi_table_lock, memory_order_acquire))
+		;
+}
+
+static void lsi_table_lock_give(void)
+{
+	atomic_flag_clear_explicit(&lsi_table_lock, memory_order_release);
+}
+
+static lsi_sock *lsi_slot(uint32_t index)
+{
+	lsi_sock *chunk;
+
+	if (index / LSI_CHUNK_SIZE >= LSI_MAX_CHUNKS)
+		return NULL;
+	chunk = atomic_load_explicit(&lsi_chunks[index / LSI_CHUNK_SIZE], memory_order_acquire);
+	return chunk ? &chunk[index % LSI_CHUNK_SIZE] : NULL;
+}
+
+/* Add a chunk of fresh slots to the free list. Called with the lock held. */
+static int lsi_grow_locked(void)
+{
+	lsi_sock *chunk;
+	uint32_t base, i;
+
+	if (lsi_nchunks == LSI_MAX_CHUNKS)
+		return LS_EMFILE;
+	chunk = calloc(LSI_CHUNK_SIZE, sizeof(*chunk));
+	if (chunk == NULL)
+		return LS_ENOMEM;
+	base = lsi_nchunks * LSI_CHUNK_SIZE;
+	for (i = 0; i < LSI_CHUNK_SIZE; i++) {
+		/* Generation 1 first: handle 0 must never be valid. */
+		atomic_init(&chunk[i].state, (uint64_t)1 << 32);
+		chunk[i].index = base + i;
+		chunk[i].next_free = (i + 1 < LSI_CHUNK_SIZE) ? base + i + 1 : LSI_NO_SLOT;
+	}
+	atomic_store_explicit(&lsi_chunks[lsi_nchunks], chunk, memory_order_release);
+	lsi_nchunks++;
+	if (lsi_free_tail == LSI_NO_SLOT)
+		lsi_free_head = base;
+	else
+		lsi_slot(lsi_free_tail)->next_free = base;
+	lsi_free_tail = base + LSI_CHUNK_SIZE - 1;
+	return 0;
+}
+
+static int lsi_slot_take(uint32_t *index)
+{
+	int rc = 0;
+
+	lsi_table_lock_take();
+	if (lsi_free_head == LSI_NO_SLOT)
+		rc = lsi_grow_locked();
+	if (rc == 0) {
+		*index = lsi_free_head;
+		lsi_free_head = lsi_slot(*index)->next_free;
+		if (lsi_free_head == LSI_NO_SLOT)
+			lsi_free_tail = LSI_NO_SLOT;
+	}
+	lsi_table_lock_give();
+	return rc;
+}
+
+static void lsi_slot_put(uint32_t index)
+{
+	lsi_sock *s = lsi_slot(index);
+
+	lsi_table_lock_take();
+	s->next_free = LSI_NO_SLOT;
+	if (lsi_free_tail == LSI_NO_SLOT)
+		lsi_free_head = index;
+	else
+		lsi_slot(lsi_free_tail)->next_free = index;
+	lsi_free_tail = index;
+	lsi_table_lock_give();
+}
+
+int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
+                 int64_t timeout_ms, int os_nonblock, ls_socket *out)
+{
+	uint32_t index;
+	uint64_t gen;
+	lsi_sock *s;
+	int rc = lsi_slot_take(&index);
+
+	if (rc != 0)
+		return rc;
+	s = lsi_slot(index);
+	s->fd = fd;
+	s->family = family;
+	s->type = type;
+	s->protocol = protocol;
+	s->close_mode = LSI_CLOSE_NORMAL;
+	atomic_store_explicit(&s->timeout_ms, timeout_ms, memory_order_relaxed);
+	atomic_store_explicit(&s->flags, os_nonblock ? LSI_SF_OS_NONBLOCK : 0,
+	                      memory_order_relaxed);
+	gen = atomic_load_explicit(&s->state, memory_order_relaxed) >> 32;
+	/* Publishing the open bit makes the filled-in fields visible. */
+	atomic_store_explicit(&s->state, (gen << 32) | LSI_ST_OPEN, memory_order_release);
+	*out = (gen << 32) | (uint64_t)(index + 1);
+	return 0;
+}
+
+int lsi_sock_acquire(ls_socket h, lsi_sock **out)
+{
+	uint32_t low = (uint32_t)h;
+	uint64_t gen = h >> 32;
+	lsi_sock *s;
+	uint64_t st;
+
+	if (low == 0 || (s = lsi_slot(low - 1)) == NULL)
+		return LS_EBADF;
+	st = atomic_load_explicit(&s->state, memory_order_acquire);
+	do {
+		if ((st >> 32) != gen || !(st & LSI_ST_OPEN))
+			return LS_EBADF;
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, &st, st + 1,
+	                                                memory_order_acquire,
+	                                                memory_order_acquire));
+	*out = s;
+	return 0;
+}
+
+/* The last reference is gone after close: dispose of the OS handle. */
+static void lsi_sock_finalize(lsi_sock *s)
+{
+	uint64_t gen = atomic_load_explicit(&s->state, memory_order_acquire) >> 32;
+
+	if (s->close_mode == LSI_CLOSE_NORMAL)
+		lsi_plat_close(s->fd);
+	s->fd = LSI_FD_INVALID;
+	/* Wrap past 0 so that no handle ever has generation 0 either. */
+	gen = (gen + 1) & 0xffffffffu;
+	atomic_store_explicit(&s->state, (gen ? gen : 1) << 32, memory_order_release);
+	lsi_slot_put(s->index);
+}
+
+void lsi_sock_release(lsi_sock *s)
+{
+	uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
+
+	if (!(st & LSI_ST_OPEN) && (st & LSI_ST_REFS) == 0)
+		lsi_sock_finalize(s);
+}
+
+int lsi_sock_closing(const lsi_sock *s)
+{
+	return !(atomic_load_explicit(&s->state, memory_order_acquire) & LSI_ST_OPEN);
+}
+
+int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
+{
+	lsi_sock *s;
+	uint64_t st;
+	int rc = lsi_sock_acquire(h, &s);
+
+	if (rc != 0)
+		return rc;
+	st = atomic_load_explicit(&s->state, memory_order_acquire);
+	do {
+		if (!(st & LSI_ST_OPEN)) {
+			/* Another thread closed it between our lookup and now. */
+			lsi_sock_release(s);
+			return LS_EBADF;
+		}
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~LSI_ST_OPEN,
+	                                                memory_order_acq_rel,
+	                                                memory_order_acquire));
+	s->close_mode = mode;
+	if (fd_out != NULL)
+		*fd_out = s->fd;
+	/*
+	 * Other calls still hold references: they may be blocked in the OS on
+	 * this socket. Shutting it down wakes them (they then see the closed
+	 * state and return LS_EBADF); the last of them closes the OS handle.
+	 * Detaching must leave the connection intact, so it wakes nobody.
+	 */
+	if ((st & LSI_ST_REFS) > 1 && mode == LSI_CLOSE_NORMAL)
+		lsi_plat_shutdown(s->fd, LS_SHUT_RDWR);
+	lsi_sock_release(s);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * internal.h - what the common code shares between its files: the socket
+ * object behind a handle, the handle table, deadlines and waiting.
+ *
+ * Internal names use the lsi_ prefix; nothing here is exported.
+ */
+#ifndef LIBSOCK_COMMON_INTERNAL_H
+#define LIBSOCK_COMMON_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "platform.h"
+
+/* Socket flags (lsi_sock.flags). */
+#define LSI_SF_INTERRUPTIBLE 0x01 /* report LS_EINTR instead of retrying */
+#define LSI_SF_CONNECTING 0x02    /* a non-blocking connect may be pending */
+#define LSI_SF_OS_NONBLOCK 0x04   /* the OS socket is in non-blocking mode */
+
+/* How the socket's OS handle is disposed of when its last user leaves. */
+enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
+
+/*
+ * The object behind a handle. Slots live in chunks that are never freed, so
+ * a stale handle can always be looked up safely; the generation in `state`
+ * tells a live handle from a stale one.
+ *
+ * state: generation (high 32 bits) | LSI_ST_OPEN | reference count (low 31
+ * bits). A call holds a reference for its whole duration, so the OS handle
+ * is closed only after the last call using it has returned: a closed
+ * handle's number can never reach an fd the OS has since reused.
+ */
+typedef struct lsi_sock {
+	_Atomic uint64_t state;
+	lsi_fd fd;
+	int family;
+	int type;
+	int protocol;
+	_Atomic int64_t timeout_ms;
+	_Atomic int flags;
+	int close_mode;
+	uint32_t index;     /* this slot's place in the table */
+	uint32_t next_free;
+} lsi_sock;
+
+#define LSI_ST_OPEN ((uint64_t)1 << 31)
+#define LSI_ST_REFS ((uint64_t)LSI_ST_OPEN - 1)
+
+/* --- init.c -------------------------------------------------------------- */
+
+/* Initialise on first use (the automatic reference of ls_init()'s doc). */
+int lsi_autoinit(void);
+
+/* --- handle.c ------------------------------------------------------------ */
+
+/* Wrap an OS socket in a new handle. On failure the fd is NOT closed. */
+int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
+                 int64_t timeout_ms, int os_nonblock, ls_socket *out);
+
+/* Look up a handle and hold a reference. LS_EBADF if closed or foreign. */
+int lsi_sock_acquire(ls_socket h, lsi_sock **out);
+
+/* Drop a reference; the last one after close disposes of the OS handle. */
+void lsi_sock_release(lsi_sock *s);
+
+/*
+ * Close a handle: it stops resolving at once; the OS handle is closed (or,
+ * with LSI_CLOSE_DETACH, left open) when the last call using it returns.
+ * Calls blocked on it in other threads are woken. LS_EBADF if the handle
+ * was already closed.
+ */
+int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out);
+
+/* Nonzero once the handle has been closed (calls in flight should stop). */
+int lsi_sock_closing(const lsi_sock *s);
+
+/* --- wait.c -------------------------------------------------------------- */
+
+/* An absolute monotonic deadline in ms, or -1 for none. */
+int64_t lsi_deadline(int64_t timeout_ms);
+
+/*
+ * Wait until the socket is ready for `events` or the deadline passes:
+ * 0 when ready (possibly spuriously: callers retry their operation and come
+ * back), LS_ETIMEDOUT, LS_EINTR (only for interruptible sockets), LS_EBADF
+ * if the handle was closed meanwhile, or an error.
+ */
+int lsi_wait(lsi_sock *s, short events, int64_t deadline);
+
+/*
+ * The decision every blocking call makes after an attempt failed with rc:
+ * 1 to try again (after waiting if needed), or 0 to report rc. It waits for
+ * readiness when the socket has a timeout (or blocks and the call was a
+ * would-block anyway) and turns a missed deadline into LS_ETIMEDOUT in *rc.
+ */
+int lsi_retry(lsi_sock *s, int64_t *rc, short events, int flags, int64_t deadline);
+
+/* Set or clear one of the LSI_SF_* flags. */
+void lsi_set_flag(lsi_sock *s, int flag, int on);
+
+/* Nonzero if the socket asked to see EINTR. */
+int lsi_interruptible(const lsi_sock *s);
+
+/* --- addr.c -------------------------------------------------------------- */
+
+/*
+ * The address a connect or sendto really targets: the unspecified address
+ * (0.0.0.0, ::) becomes loopback of the same family, so that connecting to
+ * it behaves as on Linux on every OS. Returns addr or tmp.
+ */
+const ls_addr *lsi_addr_target(const ls_addr *addr, ls_addr *tmp);
+
+/* LS_EAFNOSUPPORT unless addr fits a socket of family (LS_EINVAL if NULL). */
+int lsi_addr_check(const ls_addr *addr, int family);
+
+#endif /* LIBSOCK_COMMON_INTERNAL_H */

@@ -1,0 +1,343 @@
+/*
+ * socket.c - creating, adopting and closing sockets, and the calls that
+ * set up connections: bind, listen, accept, connect, shutdown, names, and
+ * the per-socket blocking mode.
+ */
+#include "internal.h"
+
+static int lsi_valid_family(int family)
+{
+	return family == LS_AF_INET || family == LS_AF_INET6 || family == LS_AF_UNIX;
+}
+
+static int lsi_valid_type(int type)
+{
+	return type == LS_SOCK_STREAM || type == LS_SOCK_DGRAM;
+}
+
+int ls_socket_create(ls_socket *out, int family, int type, int protocol)
+{
+	lsi_fd fd;
+	int rc;
+
+	if (out == NULL)
+		return LS_EINVAL;
+	*out = LS_INVALID_SOCKET;
+	if (!lsi_valid_family(family))
+		return LS_EAFNOSUPPORT;
+	if (!lsi_valid_type(type))
+		return LS_EPROTOTYPE;
+	if (protocol < 0)
+		return LS_EINVAL;
+	rc = lsi_autoinit();
+	if (rc == 0)
+		rc = lsi_plat_socket(family, type, protocol, &fd);
+	if (rc != 0)
+		return rc;
+	rc = lsi_sock_new(fd, family, type, protocol, LS_TIMEOUT_BLOCK, 0, out);
+	if (rc != 0)
+		lsi_plat_close(fd);
+	return rc;
+}
+
+int ls_socket_adopt(ls_socket *out, ls_native native)
+{
+	int family, type, protocol, rc;
+
+	if (out == NULL)
+		return LS_EINVAL;
+	*out = LS_INVALID_SOCKET;
+	if (native == LS_NATIVE_INVALID)
+		return LS_EBADF;
+	rc = lsi_autoinit();
+	if (rc == 0)
+		rc = lsi_plat_adopt((lsi_fd)native, &family, &type, &protocol);
+	if (rc == 0)
+		rc = lsi_plat_set_nonblocking((lsi_fd)native, 0);
+	if (rc == 0)
+		rc = lsi_sock_new((lsi_fd)native, family, type, protocol, LS_TIMEOUT_BLOCK, 0, out);
+	return rc;
+}
+
+int ls_socket_detach(ls_socket s, ls_native *native)
+{
+	lsi_sock *sk;
+	lsi_fd fd;
+	int rc;
+
+	if (native == NULL)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	/* Hand the socket back in the blocking mode callers expect of an fd. */
+	if (atomic_load(&sk->flags) & LSI_SF_OS_NONBLOCK)
+		lsi_plat_set_nonblocking(sk->fd, 0);
+	lsi_sock_release(sk);
+	rc = lsi_sock_close(s, LSI_CLOSE_DETACH, &fd);
+	if (rc == 0)
+		*native = (ls_native)fd;
+	return rc;
+}
+
+int ls_socket_native(ls_socket s, ls_native *native)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (native == NULL)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	*native = (ls_native)sk->fd;
+	lsi_sock_release(sk);
+	return 0;
+}
+
+int ls_socket_info(ls_socket s, int *family, int *type, int *protocol)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	if (family != NULL)
+		*family = sk->family;
+	if (type != NULL)
+		*type = sk->type;
+	if (protocol != NULL)
+		*protocol = sk->protocol;
+	lsi_sock_release(sk);
+	return 0;
+}
+
+int ls_close(ls_socket s)
+{
+	return lsi_sock_close(s, LSI_CLOSE_NORMAL, NULL);
+}
+
+int ls_abort(ls_socket s)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	/* SO_LINGER with a zero timeout makes the OS close send a reset. */
+	if (sk->type == LS_SOCK_STREAM)
+		lsi_plat_setopt(sk->fd, sk->family, sk->type, LS_OPT_LINGER, 0);
+	lsi_sock_release(sk);
+	return ls_close(s);
+}
+
+int ls_bind(ls_socket s, const ls_addr *addr)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	rc = lsi_addr_check(addr, sk->family);
+	if (rc == 0)
+		rc = lsi_plat_bind(sk->fd, addr);
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_listen(ls_socket s, int backlog)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	rc = sk->type == LS_SOCK_STREAM ? lsi_plat_listen(sk->fd, backlog) : LS_ENOTSUP;
+	lsi_sock_release(sk);
+	return rc;
+}
+
+/* Accept once the listener is ready; the new socket gets its timeout. */
+static int lsi_accept(lsi_sock *sk, ls_socket *out, ls_addr *peer)
+{
+	int64_t timeout = atomic_load(&sk->timeout_ms);
+	int64_t deadline = lsi_deadline(timeout);
+	int nonblock = timeout != LS_TIMEOUT_BLOCK;
+	int64_t rc;
+	lsi_fd fd;
+
+	do {
+		rc = lsi_plat_accept(sk->fd, &fd, peer, nonblock);
+	} while (rc < 0 && lsi_retry(sk, &rc, LS_POLLIN, 0, deadline));
+	if (rc != 0)
+		return (int)rc;
+	rc = lsi_sock_new(fd, sk->family, sk->type, sk->protocol, timeout, nonblock, out);
+	if (rc != 0)
+		lsi_plat_close(fd);
+	return (int)rc;
+}
+
+int ls_accept(ls_socket s, ls_socket *out, ls_addr *peer)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (out == NULL)
+		return LS_EINVAL;
+	*out = LS_INVALID_SOCKET;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	rc = sk->type == LS_SOCK_STREAM ? lsi_accept(sk, out, peer) : LS_ENOTSUP;
+	lsi_sock_release(sk);
+	return rc;
+}
+
+/*
+ * Wait for a connect under way to finish and read its result. An
+ * interrupted blocking connect also ends up here: the OS goes on with it in
+ * the background, so the only way to learn the outcome is to wait.
+ */
+static int lsi_connect_finish(lsi_sock *sk, int64_t deadline)
+{
+	int rc = lsi_wait(sk, LS_POLLOUT, deadline);
+
+	if (rc == 0) {
+		rc = lsi_plat_socket_error(sk->fd);
+		lsi_set_flag(sk, LSI_SF_CONNECTING, 0);
+	}
+	return rc;
+}
+
+static int lsi_connect(lsi_sock *sk, const ls_addr *addr)
+{
+	int64_t timeout = atomic_load(&sk->timeout_ms);
+	ls_addr tmp;
+	int rc = lsi_plat_connect(sk->fd, lsi_addr_target(addr, &tmp));
+
+	if (rc == LS_EISCONN && (atomic_load(&sk->flags) & LSI_SF_CONNECTING)) {
+		/* The connect started earlier has completed. */
+		lsi_set_flag(sk, LSI_SF_CONNECTING, 0);
+		return 0;
+	}
+	if (rc != LS_EINPROGRESS && rc != LS_EALREADY && rc != LS_EINTR)
+		return rc;
+	lsi_set_flag(sk, LSI_SF_CONNECTING, 1);
+	if (timeout == LS_TIMEOUT_NONBLOCK || (rc == LS_EINTR && lsi_interruptible(sk)))
+		return rc;
+	return lsi_connect_finish(sk, lsi_deadline(timeout));
+}
+
+int ls_connect(ls_socket s, const ls_addr *addr)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	rc = lsi_addr_check(addr, sk->family);
+	if (rc == 0)
+		rc = lsi_connect(sk, addr);
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_getsockname(ls_socket s, ls_addr *addr)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (addr == NULL)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	rc = lsi_plat_getsockname(sk->fd, addr);
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_getpeername(ls_socket s, ls_addr *addr)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (addr == NULL)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	rc = lsi_plat_getpeername(sk->fd, addr);
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_shutdown(ls_socket s, int how)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (how != LS_SHUT_RD && how != LS_SHUT_WR && how != LS_SHUT_RDWR)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	rc = lsi_plat_shutdown(sk->fd, how);
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_set_timeout(ls_socket s, int64_t timeout_ms)
+{
+	lsi_sock *sk;
+	int nonblock, was, rc;
+
+	if (timeout_ms < LS_TIMEOUT_BLOCK)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	/* Only "block forever" uses a blocking OS socket: it is the fast path. */
+	nonblock = timeout_ms != LS_TIMEOUT_BLOCK;
+	was = (atomic_load(&sk->flags) & LSI_SF_OS_NONBLOCK) != 0;
+	if (nonblock != was)
+		rc = lsi_plat_set_nonblocking(sk->fd, nonblock);
+	if (rc == 0) {
+		lsi_set_flag(sk, LSI_SF_OS_NONBLOCK, nonblock);
+		atomic_store(&sk->timeout_ms, timeout_ms);
+	}
+	lsi_sock_release(sk);
+	return rc;
+}
+
+int ls_get_timeout(ls_socket s, int64_t *timeout_ms)
+{
+	lsi_sock *sk;
+	int rc;
+
+	if (timeout_ms == NULL)
+		return LS_EINVAL;
+	rc = lsi_sock_acquire(s, &sk);
+	if (rc != 0)
+		return rc;
+	*timeout_ms = atomic_load(&sk->timeout_ms);
+	lsi_sock_release(sk);
+	return 0;
+}
+
+int ls_set_blocking(ls_socket s, int blocking)
+{
+	return ls_set_timeout(s, blocking ? LS_TIMEOUT_BLOCK : LS_TIMEOUT_NONBLOCK);
+}
+
+int ls_set_interruptible(ls_socket s, int interruptible)
+{
+	lsi_sock *sk;
+	int rc = lsi_sock_acquire(s, &sk);
+
+	if (rc != 0)
+		return rc;
+	lsi_set_flag(sk, LSI_SF_INTERRUPTIBLE, interruptible != 0);
+	lsi_sock_release(sk);
+	return 0;
+}
