@@ -1,0 +1,66 @@
+# scripts/lib.sh - shared by scripts/test and scripts/demo (sourced, not run).
+#
+# ensure_tools installs the Debian packages that provide missing tools, with
+# apt-get when running as root or with sudo, or stops at once printing the
+# exact command to run.
+
+# tool -> Debian package that provides it
+ls_pkg_for() {
+  case "$1" in
+    cmake) echo cmake ;;
+    ninja) echo ninja-build ;;
+    cc|gcc) echo gcc ;;
+    clang) echo clang ;;
+    pkg-config) echo pkg-config ;;
+    swig) echo swig ;;
+    x86_64-w64-mingw32-gcc) echo gcc-mingw-w64-x86-64 ;;
+    wine) echo "wine wine64" ;;
+    python3) echo "python3 python3-dev python3-venv" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+ensure_tools() {
+  local missing=() pkgs=() t
+  for t in "$@"; do
+    command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  for t in "${missing[@]}"; do
+    # shellcheck disable=SC2207
+    pkgs+=($(ls_pkg_for "$t"))
+  done
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "error: missing tools: ${missing[*]}" >&2
+      echo "install them with:  sudo apt-get update && sudo apt-get install -y ${pkgs[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "== installing ${pkgs[*]} (for ${missing[*]})"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  for t in "${missing[@]}"; do
+    command -v "$t" >/dev/null 2>&1 || { echo "error: $t still missing after installing ${pkgs[*]}" >&2; exit 1; }
+  done
+}
+
+# The interpreter itself, not a pyenv shim, so CMake finds its headers.
+ls_python() {
+  python3 -c 'import sys; print(sys.executable)'
+}
+
+# Python headers must exist for the bindings; Debian's python3-dev has them.
+ensure_python_dev() {
+  local py inc
+  py=$(ls_python)
+  inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  if [ ! -f "$inc/Python.h" ]; then
+    echo "error: $py has no headers ($inc/Python.h)." >&2
+    echo "install them with:  sudo apt-get install -y python3-dev" >&2
+    exit 1
+  fi
+}
