@@ -1,0 +1,523 @@
+/*
+ * libsock_bench.c - libsock against the same work done with raw POSIX calls.
+ *
+ * Three measures, each run on libsock and on raw system calls, interleaved
+ * (libsock first in even rounds, raw first in odd rounds) for several
+ * rounds; the median of each side is reported:
+ *
+ *   pair_send_recv_1B_ns  one thread, a connected AF_UNIX stream pair:
+ *                         send 1 byte on one end, recv it on the other;
+ *                         nanoseconds per send+recv pair
+ *   pingpong_tcp_1B_ns    two threads, loopback TCP with TCP_NODELAY: one
+ *                         byte there and back; nanoseconds per round trip
+ *   bulk_tcp_MiBps        one thread sends at least 1 GiB over loopback TCP
+ *                         in 128 KiB chunks, another receives it; MiB/s
+ *
+ * Output: one line per measure on stdout,
+ *   <name> libsock=<value> raw=<value> ratio=<libsock/raw>
+ * Details (every round) go to stderr with --verbose.
+ *
+ * Both sides do the same work: blocking sockets, the same flags (the raw
+ * side passes MSG_NOSIGNAL, as libsock does on Linux), the same buffer
+ * sizes, the same socket options. libsock is linked statically, as a
+ * performance-sensitive user would link it.
+ *
+ * POSIX only: the raw side uses the OS's socket calls directly.
+ */
+#define _GNU_SOURCE /* MSG_NOSIGNAL, SOCK_CLOEXEC */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libsock.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* the OS has SO_NOSIGPIPE instead; not needed here */
+#endif
+
+#define MAX_ROUNDS 64
+#define BULK_CHUNK (128 * 1024)
+
+/* --- settings ------------------------------------------------------------- */
+
+static struct {
+	int rounds;
+	long pair_iters;
+	long pingpong_iters;
+	uint64_t bulk_bytes;
+	int verbose;
+	const char *only; /* NULL, "pair", "pingpong" or "bulk" */
+	const char *side; /* NULL (both), "libsock" or "raw": for profiling */
+} cfg = { 7, 200000, 20000, (uint64_t)1 << 30, 0, NULL, NULL };
+
+/* --- helpers ---------------------------------------------------------------- */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "libsock_bench: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+/* Abort on a libsock error: the bench measures only working paths. */
+static void ls_check(int64_t rc, const char *what)
+{
+	if (rc < 0)
+		die("%s: %s (%s)", what, ls_strerror((int)rc), ls_error_name((int)rc));
+}
+
+static void os_check(long rc, const char *what)
+{
+	if (rc < 0)
+		die("%s: %s", what, strerror(errno));
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static pthread_t start_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	int rc = pthread_create(&t, NULL, fn, arg);
+
+	if (rc != 0)
+		die("pthread_create: %s", strerror(rc));
+	return t;
+}
+
+/* --- connected pairs ---------------------------------------------------------- */
+
+/* A libsock loopback TCP pair with TCP_NODELAY on both ends. */
+static void ls_tcp_pair(ls_socket out[2])
+{
+	ls_socket l;
+	ls_addr a;
+
+	ls_check(ls_socket_create(&l, LS_AF_INET, LS_SOCK_STREAM, 0), "socket");
+	ls_addr_loopback(&a, LS_AF_INET, 0);
+	ls_check(ls_bind(l, &a), "bind");
+	ls_check(ls_listen(l, 1), "listen");
+	ls_check(ls_getsockname(l, &a), "getsockname");
+	ls_check(ls_socket_create(&out[0], LS_AF_INET, LS_SOCK_STREAM, 0), "socket");
+	ls_check(ls_connect(out[0], &a), "connect");
+	ls_check(ls_accept(l, &out[1], NULL), "accept");
+	ls_check(ls_setopt(out[0], LS_OPT_NODELAY, 1), "nodelay");
+	ls_check(ls_setopt(out[1], LS_OPT_NODELAY, 1), "nodelay");
+	ls_close(l);
+}
+
+/* The same pair with raw calls: same family, flags and options. */
+static void raw_tcp_pair(int out[2])
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int l, one = 1;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	os_check(l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+	os_check(bind(l, (struct sockaddr *)&a, sizeof a), "bind");
+	os_check(listen(l, 1), "listen");
+	os_check(getsockname(l, (struct sockaddr *)&a, &len), "getsockname");
+	os_check(out[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+	os_check(connect(out[0], (struct sockaddr *)&a, sizeof a), "connect");
+	os_check(out[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC), "accept");
+	os_check(setsockopt(out[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), "nodelay");
+	os_check(setsockopt(out[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), "nodelay");
+	close(l);
+}
+
+/* --- (a) send+recv of 1 byte in one thread --------------------------------- */
+
+static double pair_libsock(long iters)
+{
+	ls_socket s[2];
+	char b = 'x';
+	double t0, t1;
+	long i;
+
+	ls_check(ls_socketpair(LS_AF_UNIX, LS_SOCK_STREAM, s), "socketpair");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		if (ls_send(s[0], &b, 1, 0) != 1 || ls_recv(s[1], &b, 1, 0) != 1)
+			die("pair_libsock: short transfer");
+	}
+	t1 = now_ns();
+	ls_close(s[0]);
+	ls_close(s[1]);
+	return (t1 - t0) / (double)iters;
+}
+
+static double pair_raw(long iters)
+{
+	int s[2];
+	char b = 'x';
+	double t0, t1;
+	long i;
+
+	os_check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), "socketpair");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		if (send(s[0], &b, 1, MSG_NOSIGNAL) != 1 || recv(s[1], &b, 1, 0) != 1)
+			die("pair_raw: short transfer");
+	}
+	t1 = now_ns();
+	close(s[0]);
+	close(s[1]);
+	return (t1 - t0) / (double)iters;
+}
+
+/* --- (b) ping-pong of 1 byte between two threads ----------------------------- */
+
+struct echo_arg {
+	ls_socket ls;
+	int fd;
+	long iters;
+};
+
+static void *echo_libsock(void *p)
+{
+	struct echo_arg *a = p;
+	char b;
+	long i;
+
+	for (i = 0; i < a->iters; i++) {
+		if (ls_recv(a->ls, &b, 1, 0) != 1 || ls_send(a->ls, &b, 1, 0) != 1)
+			die("echo_libsock: short transfer");
+	}
+	return NULL;
+}
+
+static void *echo_raw(void *p)
+{
+	struct echo_arg *a = p;
+	char b;
+	long i;
+
+	for (i = 0; i < a->iters; i++) {
+		if (recv(a->fd, &b, 1, 0) != 1 || send(a->fd, &b, 1, MSG_NOSIGNAL) != 1)
+			die("echo_raw: short transfer");
+	}
+	return NULL;
+}
+
+static double pingpong_libsock(long iters)
+{
+	ls_socket s[2];
+	struct echo_arg a;
+	pthread_t t;
+	char b = 'x';
+	double t0, t1;
+	long i;
+
+	ls_tcp_pair(s);
+	a.ls = s[1];
+	a.iters = iters;
+	t = start_thread(echo_libsock, &a);
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		if (ls_send(s[0], &b, 1, 0) != 1 || ls_recv(s[0], &b, 1, 0) != 1)
+			die("pingpong_libsock: short transfer");
+	}
+	t1 = now_ns();
+	pthread_join(t, NULL);
+	ls_close(s[0]);
+	ls_close(s[1]);
+	return (t1 - t0) / (double)iters;
+}
+
+static double pingpong_raw(long iters)
+{
+	int s[2];
+	struct echo_arg a;
+	pthread_t t;
+	char b = 'x';
+	double t0, t1;
+	long i;
+
+	raw_tcp_pair(s);
+	a.fd = s[1];
+	a.iters = iters;
+	t = start_thread(echo_raw, &a);
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		if (send(s[0], &b, 1, MSG_NOSIGNAL) != 1 || recv(s[0], &b, 1, 0) != 1)
+			die("pingpong_raw: short transfer");
+	}
+	t1 = now_ns();
+	pthread_join(t, NULL);
+	close(s[0]);
+	close(s[1]);
+	return (t1 - t0) / (double)iters;
+}
+
+/* --- (c) bulk throughput ------------------------------------------------------ */
+
+struct bulk_arg {
+	ls_socket ls;
+	int fd;
+	uint64_t bytes;
+};
+
+static char send_buf[BULK_CHUNK];
+
+/* The sender waits for a 1-byte "go" so the receiver owns the clock. */
+static void *bulk_send_libsock(void *p)
+{
+	struct bulk_arg *a = p;
+	uint64_t left = a->bytes;
+	char go;
+
+	if (ls_recv(a->ls, &go, 1, 0) != 1)
+		die("bulk_send_libsock: no go");
+	while (left > 0) {
+		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK;
+		ls_check(ls_sendall(a->ls, send_buf, n, 0, NULL), "sendall");
+		left -= n;
+	}
+	return NULL;
+}
+
+/* The raw equivalent of ls_sendall: loop over partial writes. */
+static void *bulk_send_raw(void *p)
+{
+	struct bulk_arg *a = p;
+	uint64_t left = a->bytes;
+	char go;
+
+	if (recv(a->fd, &go, 1, 0) != 1)
+		die("bulk_send_raw: no go");
+	while (left > 0) {
+		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK, off = 0;
+		while (off < n) {
+			ssize_t w = send(a->fd, send_buf + off, n - off, MSG_NOSIGNAL);
+			if (w < 0 && errno == EINTR)
+				continue;
+			os_check(w, "send");
+			off += (size_t)w;
+		}
+		left -= n;
+	}
+	return NULL;
+}
+
+static double bulk_libsock(uint64_t bytes)
+{
+	static char buf[BULK_CHUNK];
+	ls_socket s[2];
+	struct bulk_arg a;
+	pthread_t t;
+	uint64_t got = 0;
+	double t0, t1;
+	int64_t n;
+
+	ls_tcp_pair(s);
+	a.ls = s[1];
+	a.bytes = bytes;
+	t = start_thread(bulk_send_libsock, &a);
+	t0 = now_ns();
+	ls_check(ls_send(s[0], "g", 1, 0), "send go");
+	while (got < bytes) {
+		n = ls_recv(s[0], buf, sizeof buf, 0);
+		ls_check(n, "recv");
+		if (n == 0)
+			die("bulk_libsock: early EOF");
+		got += (uint64_t)n;
+	}
+	t1 = now_ns();
+	pthread_join(t, NULL);
+	ls_close(s[0]);
+	ls_close(s[1]);
+	return (double)bytes / (1024.0 * 1024.0) / ((t1 - t0) / 1e9);
+}
+
+static double bulk_raw(uint64_t bytes)
+{
+	static char buf[BULK_CHUNK];
+	int s[2];
+	struct bulk_arg a;
+	pthread_t t;
+	uint64_t got = 0;
+	double t0, t1;
+	ssize_t n;
+
+	raw_tcp_pair(s);
+	a.fd = s[1];
+	a.bytes = bytes;
+	t = start_thread(bulk_send_raw, &a);
+	t0 = now_ns();
+	os_check(send(s[0], "g", 1, MSG_NOSIGNAL), "send go");
+	while (got < bytes) {
+		n = recv(s[0], buf, sizeof buf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		os_check(n, "recv");
+		if (n == 0)
+			die("bulk_raw: early EOF");
+		got += (uint64_t)n;
+	}
+	t1 = now_ns();
+	pthread_join(t, NULL);
+	close(s[0]);
+	close(s[1]);
+	return (double)bytes / (1024.0 * 1024.0) / ((t1 - t0) / 1e9);
+}
+
+/* --- driver -------------------------------------------------------------------- */
+
+/* A measure: the same work on libsock and on raw calls, sized by `amount`. */
+struct measure {
+	const char *key;  /* for --only */
+	const char *name; /* printed, with the unit */
+	double (*libsock_run)(long amount);
+	double (*raw_run)(long amount);
+	long amount;
+};
+
+static double bulk_libsock_l(long mib) { return bulk_libsock((uint64_t)mib << 20); }
+static double bulk_raw_l(long mib) { return bulk_raw((uint64_t)mib << 20); }
+
+static int wanted(const char *side)
+{
+	return cfg.side == NULL || strcmp(cfg.side, side) == 0;
+}
+
+static void run_measure(const struct measure *m)
+{
+	double lv[MAX_ROUNDS], rv[MAX_ROUNDS], l = 0, r = 0;
+	long warm = m->amount / 10 > 0 ? m->amount / 10 : 1;
+	int i;
+
+	/* Warm up both paths (page faults, caches, the thread's stack). */
+	if (wanted("libsock"))
+		(void)m->libsock_run(warm);
+	if (wanted("raw"))
+		(void)m->raw_run(warm);
+
+	for (i = 0; i < cfg.rounds; i++) {
+		/* Alternate the order so neither side always runs "second". */
+		if (i % 2 == 0) {
+			lv[i] = wanted("libsock") ? m->libsock_run(m->amount) : 0;
+			rv[i] = wanted("raw") ? m->raw_run(m->amount) : 0;
+		} else {
+			rv[i] = wanted("raw") ? m->raw_run(m->amount) : 0;
+			lv[i] = wanted("libsock") ? m->libsock_run(m->amount) : 0;
+		}
+		if (cfg.verbose)
+			fprintf(stderr, "# %s round %d: libsock=%.1f raw=%.1f\n", m->name,
+			        i, lv[i], rv[i]);
+	}
+	l = median(lv, cfg.rounds);
+	r = median(rv, cfg.rounds);
+	printf("%s libsock=%.1f raw=%.1f ratio=%.3f\n", m->name, l, r,
+	       r > 0 ? l / r : 0.0);
+	fflush(stdout);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: libsock_bench [--quick] [--rounds N] [--only pair|pingpong|bulk]\n"
+	        "                     [--iters N] [--bulk-mib N] [--side libsock|raw] [--verbose]\n"
+	        "  --quick     a short run (3 rounds, fewer iterations, 256 MiB bulk)\n"
+	        "  --iters N   iterations per round for pair and pingpong\n"
+	        "  --side S    run only one side (for profilers); ratio is then 0\n");
+	exit(2);
+}
+
+static long arg_number(int argc, char **argv, int *i, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*i + 1 >= argc)
+		usage();
+	v = strtol(argv[++*i], &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		usage();
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	long bulk_mib = 1024, iters = 0;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			cfg.rounds = 3;
+			cfg.pair_iters = 20000;
+			cfg.pingpong_iters = 3000;
+			bulk_mib = 256;
+		} else if (strcmp(argv[i], "--rounds") == 0) {
+			cfg.rounds = (int)arg_number(argc, argv, &i, 1, MAX_ROUNDS);
+		} else if (strcmp(argv[i], "--iters") == 0) {
+			iters = arg_number(argc, argv, &i, 1, 1000000000L);
+		} else if (strcmp(argv[i], "--bulk-mib") == 0) {
+			bulk_mib = arg_number(argc, argv, &i, 1, 1L << 20);
+		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+			cfg.only = argv[++i];
+		} else if (strcmp(argv[i], "--side") == 0 && i + 1 < argc) {
+			cfg.side = argv[++i];
+		} else if (strcmp(argv[i], "--verbose") == 0) {
+			cfg.verbose = 1;
+		} else {
+			usage();
+		}
+	}
+	if (iters > 0)
+		cfg.pair_iters = cfg.pingpong_iters = iters;
+
+	{
+		const struct measure measures[] = {
+			{ "pair", "pair_send_recv_1B_ns", pair_libsock, pair_raw, cfg.pair_iters },
+			{ "pingpong", "pingpong_tcp_1B_ns", pingpong_libsock, pingpong_raw,
+			  cfg.pingpong_iters },
+			{ "bulk", "bulk_tcp_MiBps", bulk_libsock_l, bulk_raw_l, bulk_mib },
+		};
+		size_t k;
+
+		ls_check(ls_init(), "ls_init");
+		for (k = 0; k < sizeof measures / sizeof measures[0]; k++) {
+			if (cfg.only == NULL || strcmp(cfg.only, measures[k].key) == 0)
+				run_measure(&measures[k]);
+		}
+		ls_cleanup();
+	}
+	return 0;
+}

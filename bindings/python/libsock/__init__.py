@@ -1,0 +1,690 @@
+"""libsock: a drop-in replacement for the stdlib ``socket`` module, on libsock.
+
+``import libsock as socket`` gives the names of stdlib's :mod:`socket` --
+the :class:`socket` class, the constants, the resolver functions, the
+exceptions -- with every socket call going through libsock, the portable C
+socket library, via the SWIG extension :mod:`libsock._libsock`.
+
+``python -m libsock script.py [args]`` runs an unmodified script that does
+``import socket`` with this module in place of stdlib's.
+
+The constants have stdlib's names and values (they are taken from stdlib's
+``_socket`` module for this OS, so raw ``setsockopt``/``getsockopt`` levels
+and names are the OS's own), and the exception classes are stdlib's own
+(``error`` is ``OSError``, ``timeout`` is ``TimeoutError``, ``gaierror`` and
+``herror`` are the very classes stdlib raises), so ``except`` clauses written
+for either module catch errors from both.
+"""
+from __future__ import annotations
+
+import _socket as _std
+import errno as _errno
+import io as _io
+import os as _os
+import sys as _sys
+import warnings as _warnings
+from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
+from typing import Any, Callable, Iterable, Optional, Tuple, Union
+
+from . import _libsock
+
+__version__ = _libsock.version()
+
+# ---- constants: stdlib's names and values for this OS -------------------
+
+_CONSTANT_NAMES = [n for n in dir(_std)
+                   if n.isupper() and isinstance(getattr(_std, n), (int, str))]
+globals().update({n: getattr(_std, n) for n in _CONSTANT_NAMES})
+
+has_ipv6: bool = True
+
+_IntEnum._convert_('AddressFamily', __name__,
+                   lambda C: C.isupper() and C.startswith('AF_'))
+_IntEnum._convert_('SocketKind', __name__,
+                   lambda C: C.isupper() and C.startswith('SOCK_'))
+_IntFlag._convert_('MsgFlag', __name__,
+                   lambda C: C.isupper() and C.startswith('MSG_'))
+_IntFlag._convert_('AddressInfo', __name__,
+                   lambda C: C.isupper() and C.startswith('AI_'))
+
+# ---- exceptions: stdlib's own classes ----------------------------------
+
+error = OSError
+timeout = TimeoutError
+gaierror = _std.gaierror
+herror = _std.herror
+
+EBADF = _errno.EBADF
+EAGAIN = _errno.EAGAIN
+EWOULDBLOCK = _errno.EWOULDBLOCK
+_blocking_errnos = {EAGAIN, EWOULDBLOCK}
+
+_LOCALHOST = '127.0.0.1'
+_LOCALHOST_V6 = '::1'
+
+#: Sentinel: "use the global default timeout" (http.client and others use it).
+_GLOBAL_DEFAULT_TIMEOUT = object()
+
+SocketType = _libsock.SocketBase
+
+getdefaulttimeout = _libsock.getdefaulttimeout
+setdefaulttimeout = _libsock.setdefaulttimeout
+gethostname = _libsock.gethostname
+getnameinfo = _libsock.getnameinfo
+inet_pton = _libsock.inet_pton
+inet_ntop = _libsock.inet_ntop
+
+if _os.name == 'nt':
+    dup = _std.dup
+else:
+    dup = _os.dup
+
+# Functions that are not socket I/O and that libsock has no counterpart for
+# (service and protocol databases, interface names, ancillary-data sizes) are
+# stdlib's own; see docs/python.md.
+for _name in ('getservbyname', 'getservbyport', 'getprotobyname',
+              'if_nameindex', 'if_nametoindex', 'if_indextoname',
+              'sethostname', 'CMSG_LEN', 'CMSG_SPACE'):
+    if hasattr(_std, _name):
+        globals()[_name] = getattr(_std, _name)
+del _name
+
+
+def _intenum_converter(value: int, enum_klass: Any) -> Any:
+    try:
+        return enum_klass(value)
+    except ValueError:
+        return value
+
+
+# ---- the socket class --------------------------------------------------
+
+class _GiveupOnSendfile(Exception):
+    pass
+
+
+class socket(_libsock.SocketBase):
+    """A socket on libsock, with the interface of stdlib's socket.socket.
+
+    The C-level base type implements the calls (send, recv, connect, ...);
+    this subclass adds what stdlib's Python-level class adds: accept()
+    returning a socket object, makefile(), dup(), the enum-valued family and
+    type attributes, the context manager and repr().
+    """
+
+    __slots__ = ["__weakref__", "_io_refs", "_closed"]
+
+    def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
+                 fileno: Optional[int] = None) -> None:
+        _libsock.SocketBase.__init__(self)
+        self._io_refs = 0
+        self._closed = False
+        if fileno is None:
+            self._init_new(family, type, proto)
+        else:
+            self._init_fd(fileno, family, type, proto)
+
+    def __enter__(self) -> "socket":
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        if not self._closed:
+            self.close()
+
+    def __repr__(self) -> str:
+        closed = getattr(self, '_closed', False)
+        s = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (
+            self.__class__.__module__, self.__class__.__qualname__,
+            " [closed]" if closed else "", self.fileno(), self.family,
+            self.type, self.proto)
+        if not closed:
+            try:
+                laddr = self.getsockname()
+                if laddr:
+                    s += ", laddr=%s" % str(laddr)
+            except (error, AttributeError):
+                pass
+            try:
+                raddr = self.getpeername()
+                if raddr:
+                    s += ", raddr=%s" % str(raddr)
+            except (error, AttributeError):
+                pass
+        return s + '>'
+
+    def __getstate__(self) -> Any:
+        raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
+
+    def __del__(self) -> None:
+        # stdlib warns about a socket that is garbage-collected while open;
+        # the C type's destructor then closes it.
+        try:
+            if self._ls_handle():
+                _warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self)
+        except Exception:
+            pass
+
+    @property
+    def family(self) -> Union["AddressFamily", int]:
+        """Read-only access to the address family for this socket."""
+        return _intenum_converter(self._get_family(), AddressFamily)
+
+    @property
+    def type(self) -> Union["SocketKind", int]:
+        """Read-only access to the socket type."""
+        return _intenum_converter(self._get_type(), SocketKind)
+
+    @property
+    def proto(self) -> int:
+        """Read-only access to the socket protocol."""
+        return self._get_proto()
+
+    @property
+    def timeout(self) -> Optional[float]:
+        """The timeout in seconds (None: blocking), as gettimeout()."""
+        return self.gettimeout()
+
+    def listen(self, backlog: Optional[int] = None) -> None:
+        """listen([backlog]): enable a server to accept connections."""
+        if backlog is None:
+            backlog = min(SOMAXCONN, 128)
+        self._listen(backlog if backlog > 0 else 0)
+
+    def accept(self) -> Tuple["socket", Any]:
+        """accept() -> (socket object, address info)"""
+        handle, addr = self._accept()
+        sock = _wrap_handle(handle, self._get_family(), self._get_type(),
+                            self._get_proto())
+        return sock, addr
+
+    def dup(self) -> "socket":
+        """dup() -> socket object duplicating this one (non-inheritable)."""
+        fd = dup(self.fileno())
+        sock = self.__class__(self.family, self.type, self.proto, fileno=fd)
+        sock.settimeout(self.gettimeout())
+        return sock
+
+    def makefile(self, mode: str = "r", buffering: Optional[int] = None, *,
+                 encoding: Optional[str] = None, errors: Optional[str] = None,
+                 newline: Optional[str] = None) -> Any:
+        """makefile(...) -> an I/O stream connected to the socket
+
+        The arguments are as for io.open() after the filename, except the
+        only supported mode values are 'r' (default), 'w' and 'b'.
+        """
+        if not set(mode) <= {"r", "w", "b"}:
+            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
+        writing = "w" in mode
+        reading = "r" in mode or not writing
+        binary = "b" in mode
+        rawmode = ""
+        if reading:
+            rawmode += "r"
+        if writing:
+            rawmode += "w"
+        raw = SocketIO(self, rawmode)
+        self._io_refs += 1
+        if buffering is None:
+            buffering = -1
+        if buffering < 0:
+            buffering = _io.DEFAULT_BUFFER_SIZE
+        if buffering == 0:
+            if not binary:
+                raise ValueError("unbuffered streams must be binary")
+            return raw
+        buffer: Any
+        if reading and writing:
+            buffer = _io.BufferedRWPair(raw, raw, buffering)
+        elif reading:
+            buffer = _io.BufferedReader(raw, buffering)
+        else:
+            buffer = _io.BufferedWriter(raw, buffering)
+        if binary:
+            return buffer
+        encoding = _io.text_encoding(encoding)
+        text = _io.TextIOWrapper(buffer, encoding, errors, newline)
+        text.mode = mode  # type: ignore[misc]
+        return text
+
+    def sendfile(self, file: Any, offset: int = 0, count: Optional[int] = None) -> int:
+        """sendfile(file[, offset[, count]]) -> sent (via send(), as stdlib's fallback)"""
+        if 'b' not in getattr(file, 'mode', 'b'):
+            raise ValueError("file should be opened in binary mode")
+        if not self.type & SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is not None:
+            if not isinstance(count, int):
+                raise TypeError(f"count must be a positive integer (got {count!r})")
+            if count <= 0:
+                raise ValueError(f"count must be a positive integer (got {count!r})")
+        if self.gettimeout() == 0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
+            file.seek(offset)
+        blocksize = min(count, 8192) if count else 8192
+        total_sent = 0
+        try:
+            while True:
+                if count:
+                    blocksize = min(count - total_sent, blocksize)
+                    if blocksize <= 0:
+                        break
+                data = memoryview(file.read(blocksize))
+                if not data:
+                    break
+                self.sendall(data)
+                total_sent += len(data)
+            return total_sent
+        finally:
+            if total_sent > 0 and hasattr(file, 'seek'):
+                file.seek(offset + total_sent)
+
+    def _decref_socketios(self) -> None:
+        if self._io_refs > 0:
+            self._io_refs -= 1
+        if self._closed:
+            self.close()
+
+    def _real_close(self, _ss: Any = _libsock.SocketBase) -> None:
+        _ss.close(self)
+
+    def close(self) -> None:
+        """close(): close the socket (once no makefile() stream uses it)."""
+        self._closed = True
+        if self._io_refs <= 0:
+            self._real_close()
+
+    def detach(self) -> int:
+        """detach() -> file descriptor, without closing it."""
+        self._closed = True
+        return super().detach()
+
+    if _os.name == 'nt':
+        def get_inheritable(self) -> bool:
+            return _os.get_handle_inheritable(self.fileno())
+
+        def set_inheritable(self, inheritable: bool) -> None:
+            _os.set_handle_inheritable(self.fileno(), inheritable)
+    else:
+        def get_inheritable(self) -> bool:
+            return _os.get_inheritable(self.fileno())
+
+        def set_inheritable(self, inheritable: bool) -> None:
+            _os.set_inheritable(self.fileno(), inheritable)
+
+
+def _wrap_handle(handle: int, family: int, type: int, proto: int) -> socket:
+    """A socket object around a libsock handle (accept, socketpair)."""
+    sock = socket.__new__(socket)
+    _libsock.SocketBase.__init__(sock)
+    sock._io_refs = 0
+    sock._closed = False
+    sock._init_handle(handle, family, type, proto)
+    return sock
+
+
+def fromfd(fd: int, family: int, type: int, proto: int = 0) -> socket:
+    """fromfd(fd, family, type[, proto]) -> socket object on a dup of fd."""
+    nfd = dup(fd)
+    return socket(family, type, proto, nfd)
+
+
+def socketpair(family: Optional[int] = None, type: int = SOCK_STREAM,
+               proto: int = 0) -> Tuple[socket, socket]:
+    """socketpair([family[, type[, proto]]]) -> (socket object, socket object)
+
+    The default family is AF_UNIX where it exists, else AF_INET.
+    """
+    if family is None:
+        family = globals().get('AF_UNIX', AF_INET)
+    a, b = _libsock._socketpair(family, type, proto)
+    return (_wrap_handle(a, family, type, proto),
+            _wrap_handle(b, family, type, proto))
+
+
+class SocketIO(_io.RawIOBase):
+    """Raw I/O implementation for stream sockets (what makefile() uses)."""
+
+    def __init__(self, sock: socket, mode: str) -> None:
+        if mode not in ("r", "w", "rw", "rb", "wb", "rwb"):
+            raise ValueError("invalid mode: %r" % mode)
+        _io.RawIOBase.__init__(self)
+        self._sock = sock
+        if "b" not in mode:
+            mode += "b"
+        self._mode = mode
+        self._reading = "r" in mode
+        self._writing = "w" in mode
+        self._timeout_occurred = False
+
+    def readinto(self, b: Any) -> Optional[int]:
+        self._checkClosed()  # type: ignore[attr-defined]
+        self._checkReadable()  # type: ignore[attr-defined]
+        if self._timeout_occurred:
+            raise OSError("cannot read from timed out object")
+        try:
+            return self._sock.recv_into(b)
+        except timeout:
+            self._timeout_occurred = True
+            raise
+        except error as e:
+            if e.errno in _blocking_errnos:
+                return None
+            raise
+
+    def write(self, b: Any) -> Optional[int]:
+        self._checkClosed()  # type: ignore[attr-defined]
+        self._checkWritable()  # type: ignore[attr-defined]
+        try:
+            return self._sock.send(b)
+        except error as e:
+            if e.errno in _blocking_errnos:
+                return None
+            raise
+
+    def readable(self) -> bool:
+        if self.closed:
+            raise ValueError("I/O operation on closed socket.")
+        return self._reading
+
+    def writable(self) -> bool:
+        if self.closed:
+            raise ValueError("I/O operation on closed socket.")
+        return self._writing
+
+    def seekable(self) -> bool:
+        if self.closed:
+            raise ValueError("I/O operation on closed socket.")
+        return super().seekable()
+
+    def fileno(self) -> int:
+        self._checkClosed()  # type: ignore[attr-defined]
+        return self._sock.fileno()
+
+    @property
+    def name(self) -> int:
+        return self.fileno() if not self.closed else -1
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        _io.RawIOBase.close(self)
+        self._sock._decref_socketios()
+        self._sock = None  # type: ignore[assignment]
+
+
+# ---- module-level functions --------------------------------------------
+
+def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0,
+                proto: int = 0, flags: int = 0) -> list:
+    """Resolve host and port into a list of (family, type, proto, canonname, sockaddr)."""
+    return [(_intenum_converter(af, AddressFamily),
+             _intenum_converter(socktype, SocketKind), pr, canon, sa)
+            for af, socktype, pr, canon, sa
+            in _libsock.getaddrinfo(host, port, family, type, proto, flags)]
+
+
+def gethostbyname(hostname: str) -> str:
+    """gethostbyname(host) -> the IPv4 address of host, as a string."""
+    if not isinstance(hostname, (str, bytes, bytearray)):
+        raise TypeError("gethostbyname() argument 1 must be str, bytes or bytearray, not "
+                        + _type_name(hostname))
+    if hostname in ('', b''):
+        return '0.0.0.0'
+    if hostname in ('<broadcast>', b'<broadcast>'):
+        return '255.255.255.255'
+    return getaddrinfo(hostname, None, AF_INET)[0][4][0]
+
+
+def gethostbyname_ex(hostname: str) -> Tuple[str, list, list]:
+    """gethostbyname_ex(host) -> (name, aliaslist, addresslist), IPv4 only."""
+    infos = _libsock.getaddrinfo(hostname, None, AF_INET, SOCK_STREAM, 0, AI_CANONNAME)
+    name = infos[0][3] or hostname
+    addrs: list = []
+    for info in infos:
+        if info[4][0] not in addrs:
+            addrs.append(info[4][0])
+    return name, [], addrs
+
+
+def gethostbyaddr(ip_address: str) -> Tuple[str, list, list]:
+    """gethostbyaddr(host) -> (name, aliaslist, addresslist)"""
+    infos = getaddrinfo(ip_address, None, 0, SOCK_STREAM)
+    sa = infos[0][4]
+    try:
+        name = getnameinfo(sa, NI_NAMEREQD)[0]
+    except gaierror:
+        raise herror(1, 'Unknown host') from None
+    return name, [], [sa[0]]
+
+
+def getfqdn(name: str = '') -> str:
+    """Get fully qualified domain name from name (see stdlib's getfqdn)."""
+    name = name.strip()
+    if not name or name in ('0.0.0.0', '::'):
+        name = gethostname()
+    try:
+        hostname, aliases, ipaddrs = gethostbyaddr(name)
+    except error:
+        pass
+    else:
+        aliases.insert(0, hostname)
+        for name in aliases:
+            if '.' in name:
+                break
+        else:
+            name = hostname
+    return name
+
+
+def _type_name(obj: Any) -> str:
+    return type(obj).__name__
+
+
+def _uint(x: Any, bits: int, fname: str) -> int:
+    if not isinstance(x, int):
+        if hasattr(type(x), '__index__') and not isinstance(x, float):
+            x = x.__index__()
+        else:
+            raise TypeError(f"'{_type_name(x)}' object cannot be interpreted as an integer")
+    if bits == 16:
+        if x < 0:
+            raise OverflowError(f"{fname}: can't convert negative Python int to C 16-bit unsigned integer")
+        if x > 0x7fffffff:
+            raise OverflowError("signed integer is greater than maximum")
+        if x > 0xffff:
+            raise OverflowError(f"{fname}: Python int too large to convert to C 16-bit unsigned integer")
+    else:
+        if x < 0:
+            raise OverflowError("can't convert negative value to unsigned int")
+        if x > 0xffffffff:
+            raise OverflowError("int larger than 32 bits")
+    return x
+
+
+def _swap(x: int, n: int) -> int:
+    if _sys.byteorder == 'big':
+        return x
+    return int.from_bytes(x.to_bytes(n, 'big'), 'little')
+
+
+def htons(x: int) -> int:
+    """Convert a 16-bit unsigned integer from host to network byte order."""
+    return _swap(_uint(x, 16, 'htons'), 2)
+
+
+def ntohs(x: int) -> int:
+    """Convert a 16-bit unsigned integer from network to host byte order."""
+    return _swap(_uint(x, 16, 'ntohs'), 2)
+
+
+def htonl(x: int) -> int:
+    """Convert a 32-bit unsigned integer from host to network byte order."""
+    return _swap(_uint(x, 32, 'htonl'), 4)
+
+
+def ntohl(x: int) -> int:
+    """Convert a 32-bit unsigned integer from network to host byte order."""
+    return _swap(_uint(x, 32, 'ntohl'), 4)
+
+
+def inet_aton(ip_string: str) -> bytes:
+    """inet_aton(string) -> bytes: an IPv4 address in the forms inet_aton(3) takes."""
+    if not isinstance(ip_string, str):
+        raise TypeError(f"inet_aton() argument 1 must be str, not {_type_name(ip_string)}")
+    try:
+        return inet_pton(AF_INET, ip_string)
+    except OSError:
+        pass
+    # The classic forms: a, a.b, a.b.c (last part fills the rest), each part
+    # decimal, octal (leading 0) or hex (0x); text after whitespace ignored.
+    text = ip_string.split(None, 1)[0] if ip_string.strip() else ''
+    if ip_string[:1].isspace():
+        text = ''
+    parts = text.split('.')
+    try:
+        if not 1 <= len(parts) <= 4:
+            raise ValueError
+        vals = []
+        for p in parts:
+            if p.lower().startswith('0x'):
+                if len(p) == 2:
+                    vals.append(0)
+                    continue
+                v = int(p[2:], 16)
+            elif p.startswith('0') and len(p) > 1:
+                v = int(p[1:], 8)
+            else:
+                if not p.isdigit() or not p.isascii():
+                    raise ValueError
+                v = int(p, 10)
+            vals.append(v)
+        last_bits = 8 * (5 - len(vals))
+        if any(v > 255 for v in vals[:-1]) or vals[-1] >= (1 << last_bits):
+            raise ValueError
+        value = 0
+        for v in vals[:-1]:
+            value = (value << 8) | v
+        value = (value << last_bits) | vals[-1]
+        return value.to_bytes(4, 'big')
+    except ValueError:
+        raise OSError("illegal IP address string passed to inet_aton") from None
+
+
+def inet_ntoa(packed_ip: Any) -> str:
+    """inet_ntoa(packed_ip) -> the dotted-quad text of 4 bytes."""
+    n = memoryview(packed_ip).nbytes
+    if n != 4:
+        raise OSError("packed IP wrong length for inet_ntoa")
+    return inet_ntop(AF_INET, packed_ip)
+
+
+def create_connection(address: Tuple[Any, int], timeout: Any = _GLOBAL_DEFAULT_TIMEOUT,
+                      source_address: Any = None, *, all_errors: bool = False) -> socket:
+    """Connect to address (host, port) and return the socket object."""
+    host, port = address
+    exceptions = []
+    for res in getaddrinfo(host, port, 0, SOCK_STREAM):
+        af, socktype, proto, canonname, sa = res
+        sock = None
+        try:
+            sock = socket(af, socktype, proto)
+            if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sa)
+            exceptions.clear()
+            return sock
+        except error as exc:
+            if not all_errors:
+                exceptions.clear()
+            exceptions.append(exc)
+            if sock is not None:
+                sock.close()
+    if len(exceptions):
+        try:
+            if not all_errors:
+                raise exceptions[0]
+            raise ExceptionGroup("create_connection failed", exceptions)
+        finally:
+            exceptions.clear()
+    else:
+        raise error("getaddrinfo returns an empty list")
+
+
+def has_dualstack_ipv6() -> bool:
+    """True if an AF_INET6 stream socket can accept IPv4 connections too."""
+    if not has_ipv6 or not hasattr(_std, 'IPV6_V6ONLY'):
+        return False
+    try:
+        with socket(AF_INET6, SOCK_STREAM) as sock:
+            sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
+            return True
+    except error:
+        return False
+
+
+def create_server(address: Tuple[Any, int], *, family: int = AF_INET,
+                  backlog: Optional[int] = None, reuse_port: bool = False,
+                  dualstack_ipv6: bool = False) -> socket:
+    """A listening SOCK_STREAM socket bound to address, as stdlib's create_server."""
+    if reuse_port and not hasattr(_std, "SO_REUSEPORT"):
+        raise ValueError("SO_REUSEPORT not supported on this platform")
+    if dualstack_ipv6:
+        if not has_dualstack_ipv6():
+            raise ValueError("dualstack_ipv6 not supported on this platform")
+        if family != AF_INET6:
+            raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    sock = socket(family, SOCK_STREAM)
+    try:
+        if _os.name not in ('nt', 'cygwin') and hasattr(_std, 'SO_REUSEADDR'):
+            try:
+                sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+            except error:
+                pass
+        if reuse_port:
+            sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
+        if has_ipv6 and family == AF_INET6:
+            if dualstack_ipv6:
+                sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
+            elif hasattr(_std, "IPV6_V6ONLY"):
+                sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)
+        try:
+            sock.bind(address)
+        except error as err:
+            msg = '%s (while attempting to bind on address %r)' % (err.strerror, address)
+            raise error(err.errno, msg) from None
+        if backlog is None:
+            sock.listen()
+        else:
+            sock.listen(backlog)
+        return sock
+    except error:
+        sock.close()
+        raise
+
+
+def _install() -> None:
+    """Make ``import socket`` give this module (what ``python -m libsock`` does)."""
+    _sys.modules['socket'] = _sys.modules[__name__]
+
+
+__all__ = sorted(set(
+    [n for n in _CONSTANT_NAMES]
+    + ["AddressFamily", "SocketKind", "MsgFlag", "AddressInfo", "SocketType",
+       "socket", "socketpair", "fromfd", "dup", "SocketIO",
+       "error", "timeout", "gaierror", "herror", "has_ipv6",
+       "getaddrinfo", "getnameinfo", "gethostname", "gethostbyname",
+       "gethostbyname_ex", "gethostbyaddr", "getfqdn",
+       "inet_pton", "inet_ntop", "inet_aton", "inet_ntoa",
+       "htons", "ntohs", "htonl", "ntohl",
+       "getdefaulttimeout", "setdefaulttimeout",
+       "create_connection", "create_server", "has_dualstack_ipv6"]
+    + [n for n in ('getservbyname', 'getservbyport', 'getprotobyname',
+                   'if_nameindex', 'if_nametoindex', 'if_indextoname',
+                   'sethostname', 'CMSG_LEN', 'CMSG_SPACE') if n in globals()]))

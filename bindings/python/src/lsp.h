@@ -1,0 +1,88 @@
+/*
+ * lsp.h - the C half of libsock's Python bindings.
+ *
+ * The SWIG interface (libsock.i) declares the Python-visible names; every
+ * piece of logic that is on a hot path or has to run without the GIL lives
+ * here: argument checks with stdlib's messages, address tuples, the error
+ * mapping (errno / WSA code / EAI_* to stdlib's exception classes), the
+ * PEP 475 retry loop and the GIL release around blocking libsock calls.
+ *
+ * Every function that returns PyObject * follows the CPython convention:
+ * a new reference, or NULL with a Python exception set.
+ */
+#ifndef LSP_H
+#define LSP_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+
+#include "libsock.h"
+
+/* The C state of one libsock.socket object. */
+typedef struct lsp_sock {
+	ls_socket h;        /* LS_INVALID_SOCKET once closed or detached */
+	int family;         /* OS AF_* value, as stdlib reports it */
+	int type;           /* OS SOCK_* value */
+	int proto;
+	double timeout;     /* seconds; -1.0 means None (blocking) */
+	int64_t timeout_ms; /* what libsock was given */
+} lsp_sock;
+
+/* Module set-up: fetches stdlib's gaierror class. 0 or -1 with an exception. */
+int lsp_module_init(void);
+
+/* Lifecycle. */
+lsp_sock *lsp_sock_alloc(void);
+void lsp_sock_free(lsp_sock *s);
+PyObject *lsp_init_new(lsp_sock *s, int family, int type, int proto);
+PyObject *lsp_init_fd(lsp_sock *s, PyObject *fd, int family, int type, int proto);
+PyObject *lsp_init_handle(lsp_sock *s, unsigned long long h, int family, int type,
+                          int proto);
+
+/* Connection calls. */
+PyObject *lsp_bind(lsp_sock *s, PyObject *addr);
+PyObject *lsp_listen(lsp_sock *s, int backlog);
+PyObject *lsp_accept(lsp_sock *s);
+PyObject *lsp_connect(lsp_sock *s, PyObject *addr, int ex);
+PyObject *lsp_shutdown(lsp_sock *s, int how);
+PyObject *lsp_close(lsp_sock *s);
+PyObject *lsp_detach(lsp_sock *s);
+PyObject *lsp_fileno(lsp_sock *s);
+PyObject *lsp_getsockname(lsp_sock *s, int peer);
+
+/* I/O. Buffers stay pinned by the caller (the SWIG typemaps) throughout. */
+PyObject *lsp_send(lsp_sock *s, Py_buffer *data, int flags);
+PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags);
+PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, PyObject *a2, PyObject *a3);
+PyObject *lsp_recv(lsp_sock *s, Py_ssize_t n, int flags);
+PyObject *lsp_recv_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags);
+PyObject *lsp_recvfrom(lsp_sock *s, Py_ssize_t n, int flags);
+PyObject *lsp_recvfrom_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags);
+
+/* Modes and options. */
+PyObject *lsp_settimeout(lsp_sock *s, PyObject *value);
+PyObject *lsp_gettimeout(lsp_sock *s);
+PyObject *lsp_setblocking(lsp_sock *s, PyObject *flag);
+PyObject *lsp_getblocking(lsp_sock *s);
+PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
+                         PyObject *optlen);
+PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, PyObject *buflen);
+
+/* Module-level functions. */
+PyObject *lsp_getaddrinfo(PyObject *host, PyObject *port, int family, int type,
+                          int proto, int flags);
+PyObject *lsp_getnameinfo(PyObject *sa, int flags);
+PyObject *lsp_gethostname(void);
+PyObject *lsp_inet_pton(int family, PyObject *text);
+PyObject *lsp_inet_ntop(int family, Py_buffer *packed);
+PyObject *lsp_socketpair(int family, int type, int proto);
+PyObject *lsp_getdefaulttimeout(void);
+PyObject *lsp_setdefaulttimeout(PyObject *value);
+PyObject *lsp_stats(void);
+
+/* Flag translation for the SWIG typemap: OS MSG_* bits to LS_MSG_*. -1 on error. */
+int lsp_msgflags(long osflags, int *out);
+
+#endif /* LSP_H */

@@ -1,0 +1,95 @@
+/*
+ * lsi_posix.h (POSIX) - helpers shared by the POSIX platform files.
+ */
+#ifndef LSI_POSIX_H
+#define LSI_POSIX_H
+
+#include "lsi_config.h"
+#include "lsi_os.h"
+#include "platform.h"
+#include "sys/sockaddr.h"
+
+/* --- error.c: the only place errno and EAI_* become LS_E* --------------- */
+
+/*
+ * Report the failure of the OS call that just returned: read errno at once,
+ * record it as the native error and return its LS_E* code. Call it before
+ * anything else can touch errno (cleanup comes after).
+ */
+int lsi_posix_fail(void);
+
+/* The same for an errno value captured earlier or read from SO_ERROR. */
+int lsi_posix_fail_code(int err);
+
+/* Translate an errno value without recording it. */
+int lsi_posix_errno_to_ls(int err);
+
+/*
+ * Report a getaddrinfo/getnameinfo failure from its return value: the EAI_*
+ * code is the native error, except EAI_SYSTEM, whose cause is in errno.
+ */
+int lsi_posix_fail_eai(int rc);
+
+/* --- socket.c: per-descriptor settings ---------------------------------- */
+
+/* Mark fd close-on-exec after the fact, where SOCK_CLOEXEC was not used. */
+int lsi_posix_set_cloexec(int fd);
+
+/* Switch O_NONBLOCK on or off, touching the flags only if they change. */
+int lsi_posix_set_nonblock(int fd, int nonblocking);
+
+/* Apply SO_NOSIGPIPE where the OS has it; a no-op elsewhere. */
+int lsi_posix_set_nosigpipe(int fd);
+
+/* Close fd after a failure without disturbing the error being reported. */
+void lsi_posix_close_quietly(int fd);
+
+/* LS_SOCK_* to SOCK_* and back; -1 for an unknown type. */
+int lsi_posix_type_to_native(int type);
+int lsi_posix_type_from_native(int type);
+
+/* --- sigpipe.c: no SIGPIPE where neither MSG_NOSIGNAL nor SO_NOSIGPIPE -- */
+
+/*
+ * Where the OS has MSG_NOSIGNAL or SO_NOSIGPIPE, sends never raise SIGPIPE
+ * and the guard compiles to nothing. Otherwise (Linux in the portable
+ * build) each send blocks SIGPIPE in the calling thread and consumes the
+ * signal it raised, so no process-wide handler is ever installed.
+ */
+#define LSI_NEED_SIGPIPE_GUARD (!HAVE_MSG_NOSIGNAL && !HAVE_SO_NOSIGPIPE)
+
+#if LSI_NEED_SIGPIPE_GUARD
+#include <signal.h>
+
+typedef struct lsi_sigpipe_guard {
+	sigset_t old_mask;   /* the thread's mask before the send */
+	int was_pending;     /* SIGPIPE was already pending: not ours to eat */
+	int active;          /* the mask was changed and must be restored */
+} lsi_sigpipe_guard;
+
+/* Block SIGPIPE in this thread before a send. */
+void lsi_sigpipe_block(lsi_sigpipe_guard *g);
+
+/*
+ * After the send: if it failed with EPIPE, consume the SIGPIPE it raised,
+ * then restore the mask. errno is preserved for lsi_posix_fail().
+ */
+void lsi_sigpipe_unblock(lsi_sigpipe_guard *g, int failed);
+#else
+typedef struct lsi_sigpipe_guard {
+	int unused;
+} lsi_sigpipe_guard;
+
+static inline void lsi_sigpipe_block(lsi_sigpipe_guard *g)
+{
+	(void)g;
+}
+
+static inline void lsi_sigpipe_unblock(lsi_sigpipe_guard *g, int failed)
+{
+	(void)g;
+	(void)failed;
+}
+#endif
+
+#endif /* LSI_POSIX_H */

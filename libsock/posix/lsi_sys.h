@@ -1,0 +1,56 @@
+/*
+ * lsi_sys.h (POSIX) - the syscall table: every raw OS socket call.
+ *
+ * Platform files call these instead of the OS directly, so that tests can
+ * make any of them fail on demand (lsi_plat_inject_fault()). Each wrapper
+ * has the OS call's signature with plain int descriptors and behaves
+ * exactly like it: -1 (or an EAI_* code for the resolver calls) with errno
+ * set on failure. When a fault is armed for the call, the wrapper fails
+ * with the injected code without calling the OS.
+ */
+#ifndef LSI_SYS_H
+#define LSI_SYS_H
+
+#include "lsi_config.h"
+#include "lsi_os.h"
+
+int lsi_sys_socket(int af, int type, int proto);
+int lsi_sys_socketpair(int af, int type, int proto, int fds[2]);
+int lsi_sys_bind(int fd, const struct sockaddr *sa, lsi_socklen len);
+int lsi_sys_listen(int fd, int backlog);
+int lsi_sys_accept(int fd, struct sockaddr *sa, lsi_socklen *len);
+#if HAVE_ACCEPT4
+int lsi_sys_accept4(int fd, struct sockaddr *sa, lsi_socklen *len, int flags);
+#endif
+int lsi_sys_connect(int fd, const struct sockaddr *sa, lsi_socklen len);
+ssize_t lsi_sys_send(int fd, const void *buf, size_t len, int flags);
+ssize_t lsi_sys_sendto(int fd, const void *buf, size_t len, int flags,
+                       const struct sockaddr *sa, lsi_socklen salen);
+ssize_t lsi_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t lsi_sys_recv(int fd, void *buf, size_t len, int flags);
+ssize_t lsi_sys_recvfrom(int fd, void *buf, size_t len, int flags,
+                         struct sockaddr *sa, lsi_socklen *salen);
+ssize_t lsi_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+int lsi_sys_poll(struct pollfd *fds, nfds_t n, int timeout);
+int lsi_sys_setsockopt(int fd, int level, int name, const void *val,
+                       lsi_socklen len);
+int lsi_sys_getsockopt(int fd, int level, int name, void *val,
+                       lsi_socklen *len);
+int lsi_sys_getsockname(int fd, struct sockaddr *sa, lsi_socklen *len);
+int lsi_sys_getpeername(int fd, struct sockaddr *sa, lsi_socklen *len);
+int lsi_sys_shutdown(int fd, int how);
+int lsi_sys_close(int fd);
+/* fcntl with an int argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD). */
+int lsi_sys_fcntl(int fd, int cmd, int arg);
+/* Resolver calls return an EAI_* code, as the OS's do. */
+int lsi_sys_getaddrinfo(const char *host, const char *serv,
+                        const struct addrinfo *hints, struct addrinfo **res);
+void lsi_sys_freeaddrinfo(struct addrinfo *res);
+int lsi_sys_getnameinfo(const struct sockaddr *sa, lsi_socklen salen,
+                        char *host, lsi_socklen hostlen, char *serv,
+                        lsi_socklen servlen, int flags);
+int lsi_sys_gethostname(char *buf, size_t len);
+/* 0 (with errno set) when the name is unknown, as if_nametoindex(). */
+unsigned lsi_sys_if_nametoindex(const char *name);
+
+#endif /* LSI_SYS_H */

@@ -1,0 +1,88 @@
+/*
+ * poll.c (POSIX) - readiness with poll().
+ */
+#include "lsi_posix.h"
+#include "lsi_sys.h"
+
+#include <stdlib.h>
+
+/* pollfds kept on the stack; larger sets are allocated. */
+#define LSI_POLL_STACK 32
+
+static short events_to_native(short ev)
+{
+	short e = 0;
+
+	if (ev & LS_POLLIN)
+		e |= POLLIN;
+	if (ev & LS_POLLOUT)
+		e |= POLLOUT;
+	return e;
+}
+
+/*
+ * POLLPRI and the like are never asked for and so never reported; ERR,
+ * HUP and NVAL are reported whatever was asked, as poll() itself does.
+ */
+static short events_from_native(short re)
+{
+	short e = 0;
+
+	if (re & POLLIN)
+		e |= LS_POLLIN;
+	if (re & POLLOUT)
+		e |= LS_POLLOUT;
+	if (re & POLLERR)
+		e |= LS_POLLERR;
+	if (re & POLLHUP)
+		e |= LS_POLLHUP;
+	if (re & POLLNVAL)
+		e |= LS_POLLNVAL;
+	return e;
+}
+
+/* -1 (or any negative) waits forever; poll() takes at most INT_MAX ms. */
+static int clamp_timeout(int64_t timeout_ms)
+{
+	if (timeout_ms < 0)
+		return -1;
+	return timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms;
+}
+
+/* Copy results back; the count is recomputed from the mapped events. */
+static int collect(lsi_pollent *ents, const struct pollfd *p, size_t count)
+{
+	size_t i;
+	int ready = 0;
+
+	for (i = 0; i < count; i++) {
+		ents[i].revents = events_from_native(p[i].revents);
+		if (ents[i].revents != 0)
+			ready++;
+	}
+	return ready;
+}
+
+int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms)
+{
+	struct pollfd stack[LSI_POLL_STACK];
+	struct pollfd *p = stack;
+	size_t i;
+	int n;
+
+	if (count > LSI_POLL_STACK) {
+		p = malloc(count * sizeof(*p));
+		if (p == NULL)
+			return LS_ENOMEM;
+	}
+	for (i = 0; i < count; i++) {
+		p[i].fd = (int)ents[i].fd;
+		p[i].events = events_to_native(ents[i].events);
+		p[i].revents = 0;
+	}
+	n = lsi_sys_poll(p, (nfds_t)count, clamp_timeout(timeout_ms));
+	n = n < 0 ? lsi_posix_fail() : collect(ents, p, count);
+	if (p != stack)
+		free(p);
+	return n;
+}

@@ -1,0 +1,89 @@
+/*
+ * win32.h - internal interface between the Windows platform files.
+ *
+ * The lsi_win_* functions below are the syscall table's wrappers (sys.c),
+ * the error translation (error.c) and the address conversions the other
+ * files share. Nothing outside libsock/win32/ includes this header.
+ */
+#ifndef LSI_WIN32_H
+#define LSI_WIN32_H
+
+#include "lsi_os.h"
+#include "platform.h"
+#include "sys/sockaddr.h"
+
+/* --- Syscall table (sys.c) ---------------------------------------------
+ *
+ * Every raw Winsock call goes through these wrappers, so tests can make any
+ * of them fail with lsi_plat_inject_fault(). A failing wrapper behaves as
+ * Winsock does: it returns SOCKET_ERROR (INVALID_SOCKET) and leaves the code
+ * in WSAGetLastError(); getaddrinfo returns its code directly.
+ */
+SOCKET lsi_win_socket(int af, int type, int protocol, DWORD flags);
+int lsi_win_closesocket(SOCKET s);
+int lsi_win_bind(SOCKET s, const struct sockaddr *sa, int len);
+int lsi_win_listen(SOCKET s, int backlog);
+SOCKET lsi_win_accept(SOCKET s, struct sockaddr *sa, int *len);
+int lsi_win_connect(SOCKET s, const struct sockaddr *sa, int len);
+int lsi_win_send(SOCKET s, const char *buf, int len, int flags);
+int lsi_win_recv(SOCKET s, char *buf, int len, int flags);
+int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags,
+                   const struct sockaddr *to, int tolen);
+int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags,
+                     struct sockaddr *from, int *fromlen);
+int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent,
+                    DWORD flags);
+int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received,
+                    DWORD *flags);
+int lsi_win_wsapoll(WSAPOLLFD *fds, ULONG count, INT timeout);
+int lsi_win_select(fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+                   const struct timeval *timeout);
+int lsi_win_setsockopt(SOCKET s, int level, int name, const char *value,
+                       int len);
+int lsi_win_getsockopt(SOCKET s, int level, int name, char *value, int *len);
+int lsi_win_getsockname(SOCKET s, struct sockaddr *sa, int *len);
+int lsi_win_getpeername(SOCKET s, struct sockaddr *sa, int *len);
+int lsi_win_shutdown(SOCKET s, int how);
+int lsi_win_ioctlsocket(SOCKET s, long cmd, u_long *arg);
+int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out,
+                     DWORD outlen, DWORD *returned);
+int lsi_win_getaddrinfo(const char *host, const char *service,
+                        const struct addrinfo *hints, struct addrinfo **res);
+void lsi_win_freeaddrinfo(struct addrinfo *res);
+int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host,
+                        DWORD hostlen, char *serv, DWORD servlen, int flags);
+int lsi_win_gethostname(char *name, int len);
+/* CancelIoEx on the socket: every call blocked on it returns. */
+void lsi_win_cancel_io(SOCKET s);
+
+/* --- Errors (error.c): the only place WSA codes become LS_E* ------------ */
+
+/* Record code as the native error and return its LS_E* translation. */
+int lsi_win_error(int code);
+/* The same for WSAGetLastError(); call it right after the failing call. */
+int lsi_win_last_error(void);
+/* Resolver codes (getaddrinfo's return value, getnameinfo's WSA code). */
+int lsi_win_resolver_error(int code);
+
+/* --- Shared helpers (socket.c) ------------------------------------------ */
+
+/* LS_SOCK_* to SOCK_* and back; -1 for unknown types. */
+int lsi_win_type_to_os(int type);
+int lsi_win_type_from_os(int type);
+
+/* A SOCKET from an lsi_fd (LSI_FD_INVALID becomes INVALID_SOCKET). */
+static inline SOCKET lsi_win_sock(lsi_fd fd)
+{
+	return fd == LSI_FD_INVALID ? INVALID_SOCKET : (SOCKET)fd;
+}
+
+/* Clear HANDLE_FLAG_INHERIT so child processes do not get the socket. */
+void lsi_win_no_inherit(SOCKET s);
+
+/*
+ * Wait up to timeout_ms (0: just look) for s to become readable or
+ * writable. 1 if ready, 0 if not, or an LS_E* error.
+ */
+int lsi_win_wait_ready(SOCKET s, int writable, int timeout_ms);
+
+#endif /* LSI_WIN32_H */

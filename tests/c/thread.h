@@ -1,0 +1,43 @@
+/*
+ * thread.h - the few OS services the tests need besides libsock: threads,
+ * a monotonic clock, sleeping, the process id, and (POSIX) signals. This is
+ * the only test code that includes OS headers (thread.c).
+ */
+#ifndef T_THREAD_H
+#define T_THREAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libsock.h>
+
+typedef struct t_thread t_thread;
+typedef void (*t_thread_fn)(void *arg);
+
+/*
+ * Start fn(arg) in a new thread, marked as a worker for the harness (its
+ * failed checks are recorded, not longjmp'd). NULL if it cannot start.
+ */
+t_thread *t_thread_start(t_thread_fn fn, void *arg);
+/* 1 once the thread's function has returned, waiting up to timeout_ms. */
+int t_thread_wait(t_thread *t, int64_t timeout_ms);
+/* Wait for the thread to end and free it. */
+void t_thread_join(t_thread *t);
+
+/* Milliseconds from a monotonic clock. */
+int64_t t_now_ms(void);
+void t_sleep_ms(int64_t ms);
+long t_getpid(void);
+
+/*
+ * The OS handle of an open stdio file, as libsock's ls_native (an fd on
+ * POSIX, a HANDLE value on Windows): something that is not a socket.
+ */
+ls_native t_file_native(FILE *f);
+
+#ifndef _WIN32
+/* Send signal sig to the thread (pthread_kill). 0 on success. */
+int t_thread_kill(t_thread *t, int sig);
+#endif
+
+#endif /* T_THREAD_H */
