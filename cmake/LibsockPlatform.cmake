@@ -5,28 +5,18 @@
 include(CheckSymbolExists)
 include(CheckCSourceCompiles)
 
-# Every feature defaults to absent; the probes below turn on what exists.
-foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
-          HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
-  set(${v} 0)
-endforeach()
-
 if(WIN32)
   set(LIBSOCK_PLATFORM win32)
 else()
   set(LIBSOCK_PLATFORM posix)
 endif()
 
-macro(_ls_probe var)
-  if(LIBSOCK_PORTABLE)
-    set(${var} 0)
-  else()
-    check_c_source_compiles("${ARGN}" ${var})
-    if(NOT ${var})
-      set(${var} 0)
-    else()
-      set(${var} 1)
-    endif()
+# A Linux-only feature: probed unless the portable build turns it off.
+# (The result variables must not be set before a probe: check_c_source_compiles
+# skips any variable that is already defined.)
+macro(_ls_probe var src)
+  if(NOT LIBSOCK_PORTABLE)
+    check_c_source_compiles("${src}" ${var})
   endif()
 endmacro()
 
@@ -51,14 +41,18 @@ int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
   check_c_source_compiles("#include <netinet/tcp.h>
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
   unset(CMAKE_REQUIRED_DEFINITIONS)
-  foreach(v HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
-    if(${v})
-      set(${v} 1)
-    else()
-      set(${v} 0)
-    endif()
-  endforeach()
 endif()
+
+# Normalise every feature to 0 or 1 for the generated header; a feature
+# never probed (Windows, or portable mode) is absent.
+foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
+          HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
+  if(${v})
+    set(${v}_FLAG 1)
+  else()
+    set(${v}_FLAG 0)
+  endif()
+endforeach()
 
 if(LIBSOCK_PORTABLE)
   set(LIBSOCK_PORTABLE_FLAG 1)

@@ -242,7 +242,8 @@ int ls_connect(ls_socket s, const ls_addr *addr)
 	return rc;
 }
 
-int ls_getsockname(ls_socket s, ls_addr *addr)
+/* getsockname or getpeername: the same checks around a different OS call. */
+static int lsi_name(ls_socket s, ls_addr *addr, int (*get)(lsi_fd, ls_addr *))
 {
 	lsi_sock *sk;
 	int rc;
@@ -252,24 +253,19 @@ int ls_getsockname(ls_socket s, ls_addr *addr)
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
-	rc = lsi_plat_getsockname(sk->fd, addr);
+	rc = get(sk->fd, addr);
 	lsi_sock_release(sk);
 	return rc;
 }
 
+int ls_getsockname(ls_socket s, ls_addr *addr)
+{
+	return lsi_name(s, addr, lsi_plat_getsockname);
+}
+
 int ls_getpeername(ls_socket s, ls_addr *addr)
 {
-	lsi_sock *sk;
-	int rc;
-
-	if (addr == NULL)
-		return LS_EINVAL;
-	rc = lsi_sock_acquire(s, &sk);
-	if (rc != 0)
-		return rc;
-	rc = lsi_plat_getpeername(sk->fd, addr);
-	lsi_sock_release(sk);
-	return rc;
+	return lsi_name(s, addr, lsi_plat_getpeername);
 }
 
 int ls_shutdown(ls_socket s, int how)

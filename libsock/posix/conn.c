@@ -79,7 +79,7 @@ int lsi_plat_accept(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking)
 {
 	lsi_sockaddr sa;
 	lsi_socklen len = (lsi_socklen)sizeof(sa);
-	int s, exact, rc;
+	int s = -1, exact = 0, rc;
 
 	memset(&sa, 0, sizeof(sa));
 	rc = accept_once((int)fd, &sa, &len, nonblocking, &s, &exact);
@@ -199,7 +199,7 @@ static int pair_cloexec(int type, int fds[2])
 int lsi_plat_socketpair(int family, int type, lsi_fd out[2])
 {
 	int st = lsi_posix_type_to_native(type);
-	int fds[2], rc;
+	int fds[2] = { -1, -1 }, rc;
 
 	if (family != LS_AF_UNIX && family != LS_AF_UNSPEC)
 		return LS_ENOTSUP;

@@ -128,7 +128,7 @@ int lsi_plat_socket(int family, int type, int protocol, lsi_fd *out)
 {
 	int af = lsi_family_to_native(family);
 	int st = lsi_posix_type_to_native(type);
-	int fd, rc;
+	int fd = -1, rc;
 
 	if (af < 0 || af == AF_UNSPEC)
 		return LS_EAFNOSUPPORT;

@@ -14,66 +14,66 @@ static const struct {
 	int wsa;
 	int ls;
 } lsi_wsa_map[] = {
-	{ WSAEWOULDBLOCK, LS_EAGAIN },
-	{ WSAEINPROGRESS, LS_EINPROGRESS },
-	{ WSAEALREADY, LS_EALREADY },
-	{ WSAEISCONN, LS_EISCONN },
-	{ WSAENOTCONN, LS_ENOTCONN },
-	{ WSAECONNREFUSED, LS_ECONNREFUSED },
-	{ WSAECONNRESET, LS_ECONNRESET },
-	{ WSAECONNABORTED, LS_ECONNABORTED },
-	{ WSAETIMEDOUT, LS_ETIMEDOUT },
-	/* A blocking call cancelled by WSACancelBlockingCall or a closesocket
-	 * from another thread: the nearest POSIX meaning is EINTR. */
-	{ WSAEINTR, LS_EINTR },
-	/* A blocking call whose I/O was cancelled (CancelIoEx, see
-	 * lsi_plat_shutdown): the caller retries or notices the close. */
-	{ WSA_OPERATION_ABORTED, LS_EINTR },
-	{ WSAEADDRINUSE, LS_EADDRINUSE },
-	{ WSAEADDRNOTAVAIL, LS_EADDRNOTAVAIL },
-	{ WSAEAFNOSUPPORT, LS_EAFNOSUPPORT },
-	{ WSAEPFNOSUPPORT, LS_EAFNOSUPPORT },
-	{ WSAENOTSOCK, LS_ENOTSOCK },
-	{ WSAEBADF, LS_EBADF },
-	{ WSAEMSGSIZE, LS_EMSGSIZE },
-	{ WSAENOBUFS, LS_ENOBUFS },
-	{ WSAEMFILE, LS_EMFILE },
-	{ WSAEPROCLIM, LS_EMFILE },
-	{ WSAEACCES, LS_EACCES },
-	{ WSAEOPNOTSUPP, LS_ENOTSUP },
-	{ WSAEPROTONOSUPPORT, LS_EPROTONOSUPPORT },
-	/* POSIX has no separate "socket type not supported" in libsock's
-	 * space; the type is part of the protocol choice. */
-	{ WSAESOCKTNOSUPPORT, LS_EPROTONOSUPPORT },
-	{ WSAENOPROTOOPT, LS_ENOPROTOOPT },
-	{ WSAEPROTOTYPE, LS_EPROTOTYPE },
-	{ WSAEHOSTUNREACH, LS_EHOSTUNREACH },
-	{ WSAEHOSTDOWN, LS_EHOSTUNREACH },
-	{ WSAENETUNREACH, LS_ENETUNREACH },
-	{ WSAENETDOWN, LS_ENETDOWN },
-	{ WSASYSNOTREADY, LS_ENETDOWN },
-	/* The connection was dropped by keepalive or an ICMP error: to the
-	 * caller it is a reset connection, as on POSIX (ECONNRESET). */
-	{ WSAENETRESET, LS_ECONNRESET },
-	/* Sending after shutdown(SD_SEND): POSIX says EPIPE. */
-	{ WSAESHUTDOWN, LS_EPIPE },
-	{ WSAEINVAL, LS_EINVAL },
-	/* A bad pointer can only be a libsock bug or a caller's bad buffer;
-	 * POSIX would say EFAULT, which libsock folds into EINVAL. */
-	{ WSAEFAULT, LS_EINVAL },
-	{ WSA_INVALID_PARAMETER, LS_EINVAL },
-	{ WSAENAMETOOLONG, LS_ENAMETOOLONG },
-	{ WSA_NOT_ENOUGH_MEMORY, LS_ENOMEM },
-	{ WSAVERNOTSUPPORTED, LS_ENOTSUP },
-	/* Winsock is not started: after one ls_cleanup() too many. It is a
-	 * misuse of the library, reported as an invalid argument. */
-	{ WSANOTINITIALISED, LS_EINVAL },
-	/* Resolver codes, for the rare non-resolver call that returns one. */
-	{ WSAHOST_NOT_FOUND, LS_ENONAME },
-	{ WSATRY_AGAIN, LS_EAI_AGAIN },
-	{ WSANO_RECOVERY, LS_EAI_FAIL },
-	{ WSANO_DATA, LS_ENODATA },
-	{ WSATYPE_NOT_FOUND, LS_EAI_SERVICE },
+    {WSAEWOULDBLOCK, LS_EAGAIN},
+    {WSAEINPROGRESS, LS_EINPROGRESS},
+    {WSAEALREADY, LS_EALREADY},
+    {WSAEISCONN, LS_EISCONN},
+    {WSAENOTCONN, LS_ENOTCONN},
+    {WSAECONNREFUSED, LS_ECONNREFUSED},
+    {WSAECONNRESET, LS_ECONNRESET},
+    {WSAECONNABORTED, LS_ECONNABORTED},
+    {WSAETIMEDOUT, LS_ETIMEDOUT},
+    /* A blocking call cancelled by WSACancelBlockingCall or a closesocket
+     * from another thread: the nearest POSIX meaning is EINTR. */
+    {WSAEINTR, LS_EINTR},
+    /* A blocking call whose I/O was cancelled (CancelIoEx, see
+     * lsi_plat_shutdown): the caller retries or notices the close. */
+    {WSA_OPERATION_ABORTED, LS_EINTR},
+    {WSAEADDRINUSE, LS_EADDRINUSE},
+    {WSAEADDRNOTAVAIL, LS_EADDRNOTAVAIL},
+    {WSAEAFNOSUPPORT, LS_EAFNOSUPPORT},
+    {WSAEPFNOSUPPORT, LS_EAFNOSUPPORT},
+    {WSAENOTSOCK, LS_ENOTSOCK},
+    {WSAEBADF, LS_EBADF},
+    {WSAEMSGSIZE, LS_EMSGSIZE},
+    {WSAENOBUFS, LS_ENOBUFS},
+    {WSAEMFILE, LS_EMFILE},
+    {WSAEPROCLIM, LS_EMFILE},
+    {WSAEACCES, LS_EACCES},
+    {WSAEOPNOTSUPP, LS_ENOTSUP},
+    {WSAEPROTONOSUPPORT, LS_EPROTONOSUPPORT},
+    /* POSIX has no separate "socket type not supported" in libsock's
+     * space; the type is part of the protocol choice. */
+    {WSAESOCKTNOSUPPORT, LS_EPROTONOSUPPORT},
+    {WSAENOPROTOOPT, LS_ENOPROTOOPT},
+    {WSAEPROTOTYPE, LS_EPROTOTYPE},
+    {WSAEHOSTUNREACH, LS_EHOSTUNREACH},
+    {WSAEHOSTDOWN, LS_EHOSTUNREACH},
+    {WSAENETUNREACH, LS_ENETUNREACH},
+    {WSAENETDOWN, LS_ENETDOWN},
+    {WSASYSNOTREADY, LS_ENETDOWN},
+    /* The connection was dropped by keepalive or an ICMP error: to the
+     * caller it is a reset connection, as on POSIX (ECONNRESET). */
+    {WSAENETRESET, LS_ECONNRESET},
+    /* Sending after shutdown(SD_SEND): POSIX says EPIPE. */
+    {WSAESHUTDOWN, LS_EPIPE},
+    {WSAEINVAL, LS_EINVAL},
+    /* A bad pointer can only be a libsock bug or a caller's bad buffer;
+     * POSIX would say EFAULT, which libsock folds into EINVAL. */
+    {WSAEFAULT, LS_EINVAL},
+    {WSA_INVALID_PARAMETER, LS_EINVAL},
+    {WSAENAMETOOLONG, LS_ENAMETOOLONG},
+    {WSA_NOT_ENOUGH_MEMORY, LS_ENOMEM},
+    {WSAVERNOTSUPPORTED, LS_ENOTSUP},
+    /* Winsock is not started: after one ls_cleanup() too many. It is a
+     * misuse of the library, reported as an invalid argument. */
+    {WSANOTINITIALISED, LS_EINVAL},
+    /* Resolver codes, for the rare non-resolver call that returns one. */
+    {WSAHOST_NOT_FOUND, LS_ENONAME},
+    {WSATRY_AGAIN, LS_EAI_AGAIN},
+    {WSANO_RECOVERY, LS_EAI_FAIL},
+    {WSANO_DATA, LS_ENODATA},
+    {WSATYPE_NOT_FOUND, LS_EAI_SERVICE},
 };
 
 static int lsi_wsa_translate(int code)
@@ -115,6 +115,13 @@ int lsi_win_resolver_error(int code)
 	case WSAEINVAL:
 		return LS_EAI_BADFLAGS;
 	default:
-		return lsi_wsa_translate(code);
+		break;
 	}
+	code = lsi_wsa_translate(code);
+	/*
+	 * The resolver failed, whatever the code says: one libsock does not
+	 * know (wine passes some host EAI_* values straight through) is still
+	 * a resolver failure, not an unknown system error.
+	 */
+	return code == LS_EUNKNOWN ? LS_EAI_FAIL : code;
 }

@@ -107,8 +107,7 @@ static int lsi_opt_failed(int option)
 {
 	int code = WSAGetLastError();
 
-	if ((option == LS_OPT_KEEPIDLE || option == LS_OPT_KEEPINTVL ||
-	     option == LS_OPT_KEEPCNT) &&
+	if ((option == LS_OPT_KEEPIDLE || option == LS_OPT_KEEPINTVL || option == LS_OPT_KEEPCNT) &&
 	    (code == WSAENOPROTOOPT || code == WSAEINVAL)) {
 		lsi_set_native_error(code);
 		return LS_ENOTSUP;
@@ -123,8 +122,8 @@ static int lsi_set_linger(SOCKET s, int value)
 
 	l.l_onoff = value >= 0;
 	l.l_linger = (u_short)(value < 0 ? 0 : value > 65535 ? 65535 : value);
-	if (lsi_win_setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&l,
-	                       (int)sizeof l) == SOCKET_ERROR)
+	if (lsi_win_setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&l, (int)sizeof l) ==
+	    SOCKET_ERROR)
 		return lsi_win_last_error();
 	return 0;
 }
@@ -135,8 +134,7 @@ static int lsi_get_linger(SOCKET s, int *value)
 	int len = (int)sizeof l;
 
 	memset(&l, 0, sizeof l);
-	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&l, &len) ==
-	    SOCKET_ERROR)
+	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&l, &len) == SOCKET_ERROR)
 		return lsi_win_last_error();
 	*value = l.l_onoff ? (int)l.l_linger : -1;
 	return 0;
@@ -164,22 +162,9 @@ int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value)
 		return rc;
 	if (lsi_boolean(option))
 		value = value != 0;
-	if (lsi_win_setsockopt(s, d.level, d.name, (const char *)&value,
-	                       (int)sizeof value) == SOCKET_ERROR)
-		return lsi_opt_failed(option);
-	return 0;
-}
-
-/* SO_ERROR as an LS_E* value; reading it clears it. */
-static int lsi_get_error(SOCKET s, int *value)
-{
-	int err = 0;
-	int len = (int)sizeof err;
-
-	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len) ==
+	if (lsi_win_setsockopt(s, d.level, d.name, (const char *)&value, (int)sizeof value) ==
 	    SOCKET_ERROR)
-		return lsi_win_last_error();
-	*value = err == 0 ? 0 : lsi_win_error(err);
+		return lsi_opt_failed(option);
 	return 0;
 }
 
@@ -198,7 +183,7 @@ int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
 	case LS_OPT_LINGER:
 		return lsi_get_linger(s, value);
 	case LS_OPT_ERROR:
-		return lsi_get_error(s, value);
+		return lsi_win_so_error(s, value);
 	}
 	rc = lsi_describe(family, type, option, &d);
 	if (rc != 0)
@@ -216,27 +201,24 @@ int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
 	return 0;
 }
 
-int lsi_plat_setsockopt(lsi_fd fd, int level, int name, const void *value,
-                        size_t len)
+int lsi_plat_setsockopt(lsi_fd fd, int level, int name, const void *value, size_t len)
 {
 	if (len > (size_t)INT_MAX)
 		return LS_EINVAL;
-	if (lsi_win_setsockopt(lsi_win_sock(fd), level, name, (const char *)value,
-	                       (int)len) == SOCKET_ERROR)
+	if (lsi_win_setsockopt(lsi_win_sock(fd), level, name, (const char *)value, (int)len) ==
+	    SOCKET_ERROR)
 		return lsi_win_last_error();
 	return 0;
 }
 
-int lsi_plat_getsockopt(lsi_fd fd, int level, int name, void *value,
-                        size_t *len)
+int lsi_plat_getsockopt(lsi_fd fd, int level, int name, void *value, size_t *len)
 {
 	int n;
 
 	if (*len > (size_t)INT_MAX)
 		return LS_EINVAL;
 	n = (int)*len;
-	if (lsi_win_getsockopt(lsi_win_sock(fd), level, name, (char *)value, &n) ==
-	    SOCKET_ERROR)
+	if (lsi_win_getsockopt(lsi_win_sock(fd), level, name, (char *)value, &n) == SOCKET_ERROR)
 		return lsi_win_last_error();
 	*len = n < 0 ? 0 : (size_t)n;
 	return 0;

@@ -138,7 +138,7 @@ static int lsi_connected(SOCKET s)
  */
 static int lsi_mark_failed(lsi_pollent *ents, const size_t *idx, u_int n)
 {
-	struct timeval zero = { 0, 0 };
+	struct timeval zero = {0, 0};
 	fd_set ex;
 	u_int i, j;
 
@@ -218,8 +218,8 @@ static INT lsi_slice(int64_t deadline, int connecting)
 }
 
 /* The poll loop proper, over the filled array. */
-static int lsi_poll_loop(lsi_pollent *ents, size_t count, WSAPOLLFD *pfd,
-                         ULONG n, int connecting, int64_t timeout_ms)
+static int lsi_poll_loop(lsi_pollent *ents, size_t count, WSAPOLLFD *pfd, ULONG n, int connecting,
+                         int64_t timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : lsi_plat_now_ms() + timeout_ms;
 	int rc;

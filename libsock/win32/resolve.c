@@ -86,19 +86,18 @@ static char *lsi_strdup(const char *s)
 }
 
 /*
- * One OS result as an ls_addrinfo, or NULL with *rc set. Results of a
- * family or type libsock does not know are skipped (*rc 0).
+ * One OS result as an ls_addrinfo of the given type and protocol, or NULL
+ * with *rc set. Results of a family libsock does not know are skipped
+ * (*rc 0).
  */
-static ls_addrinfo *lsi_ai_node(const struct addrinfo *ai, int *rc)
+static ls_addrinfo *lsi_ai_node(const struct addrinfo *ai, int type, int protocol, int *rc)
 {
 	lsi_sockaddr sa;
 	ls_addrinfo *node;
 	int family = lsi_family_from_native(ai->ai_family);
-	int type = ai->ai_socktype == 0 ? 0 : lsi_win_type_from_os(ai->ai_socktype);
 
 	*rc = 0;
-	if (family <= 0 || type < 0 || ai->ai_addr == NULL ||
-	    ai->ai_addrlen > sizeof sa)
+	if (family <= 0 || ai->ai_addr == NULL || ai->ai_addrlen > sizeof sa)
 		return NULL;
 	node = calloc(1, sizeof *node);
 	if (node == NULL) {
@@ -114,8 +113,47 @@ static ls_addrinfo *lsi_ai_node(const struct addrinfo *ai, int *rc)
 	}
 	node->family = family;
 	node->type = type;
-	node->protocol = ai->ai_protocol;
+	node->protocol = protocol;
 	return node;
+}
+
+/* Append one node at *tail (nothing for a skipped result). */
+static int lsi_ai_push(const struct addrinfo *ai, int type, int protocol, ls_addrinfo ***tail)
+{
+	int rc;
+	ls_addrinfo *node = lsi_ai_node(ai, type, protocol, &rc);
+
+	if (node != NULL) {
+		**tail = node;
+		*tail = &node->next;
+	}
+	return rc;
+}
+
+/*
+ * Append the nodes for one OS result. Windows answers a query without a
+ * socket type with one result of type 0, where POSIX systems list one
+ * result per type; libsock gives the POSIX answer (a stream and a datagram
+ * entry, with the TCP and UDP protocol numbers) so callers always see a
+ * usable type. A protocol other than TCP or UDP keeps Windows' type 0.
+ */
+static int lsi_ai_append(const struct addrinfo *ai, ls_addrinfo ***tail)
+{
+	int proto = ai->ai_protocol;
+	int rc = 0;
+
+	if (ai->ai_socktype != 0) {
+		int type = lsi_win_type_from_os(ai->ai_socktype);
+
+		return type < 0 ? 0 : lsi_ai_push(ai, type, proto, tail);
+	}
+	if (proto != 0 && proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return lsi_ai_push(ai, 0, proto, tail);
+	if (proto != IPPROTO_UDP)
+		rc = lsi_ai_push(ai, LS_SOCK_STREAM, IPPROTO_TCP, tail);
+	if (rc == 0 && proto != IPPROTO_TCP)
+		rc = lsi_ai_push(ai, LS_SOCK_DGRAM, IPPROTO_UDP, tail);
+	return rc;
 }
 
 /* Convert the OS list; the canonical name goes on the first node. */
@@ -126,14 +164,8 @@ static int lsi_ai_list(const struct addrinfo *res, ls_addrinfo **out)
 	const struct addrinfo *ai;
 	int rc = 0;
 
-	for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next) {
-		ls_addrinfo *node = lsi_ai_node(ai, &rc);
-
-		if (node == NULL)
-			continue;
-		*tail = node;
-		tail = &node->next;
-	}
+	for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next)
+		rc = lsi_ai_append(ai, &tail);
 	if (rc == 0 && head == NULL)
 		rc = LS_ENODATA;
 	if (rc == 0 && res->ai_canonname != NULL) {
@@ -149,8 +181,8 @@ static int lsi_ai_list(const struct addrinfo *res, ls_addrinfo **out)
 	return 0;
 }
 
-int lsi_plat_getaddrinfo(const char *host, const char *service,
-                         const ls_addrinfo_hints *hints, ls_addrinfo **out)
+int lsi_plat_getaddrinfo(const char *host, const char *service, const ls_addrinfo_hints *hints,
+                         ls_addrinfo **out)
 {
 	struct addrinfo h;
 	struct addrinfo *res = NULL;
@@ -189,8 +221,8 @@ static int lsi_copy_out(char *dst, size_t size, const char *src)
  * copied out, so a short caller buffer is always LS_ENOSPC rather than
  * whatever code this Windows build uses for it.
  */
-int lsi_plat_getnameinfo(const ls_addr *addr, char *host, size_t hostsize,
-                         char *serv, size_t servsize, int flags)
+int lsi_plat_getnameinfo(const ls_addr *addr, char *host, size_t hostsize, char *serv,
+                         size_t servsize, int flags)
 {
 	char h[NI_MAXHOST];
 	char s[NI_MAXSERV];
@@ -203,9 +235,9 @@ int lsi_plat_getnameinfo(const ls_addr *addr, char *host, size_t hostsize,
 	if (rc != 0)
 		return rc;
 	h[0] = s[0] = '\0';
-	rc = lsi_win_getnameinfo(&sa.sa, len, want_host ? h : NULL,
-	                         want_host ? (DWORD)sizeof h : 0, want_serv ? s : NULL,
-	                         want_serv ? (DWORD)sizeof s : 0, lsi_ni_flags(flags));
+	rc = lsi_win_getnameinfo(&sa.sa, len, want_host ? h : NULL, want_host ? (DWORD)sizeof h : 0,
+	                         want_serv ? s : NULL, want_serv ? (DWORD)sizeof s : 0,
+	                         lsi_ni_flags(flags));
 	if (rc != 0)
 		return lsi_win_resolver_error(rc);
 	rc = lsi_copy_out(host, hostsize, h);

@@ -48,8 +48,8 @@ void lsi_win_no_inherit(SOCKET s)
  */
 static SOCKET lsi_create(int af, int type, int protocol)
 {
-	SOCKET s = lsi_win_socket(af, type, protocol,
-	                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+	SOCKET s =
+	    lsi_win_socket(af, type, protocol, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
 
 	if (s != INVALID_SOCKET || WSAGetLastError() != WSAEINVAL)
 		return s;
@@ -84,8 +84,8 @@ static int lsi_v6only(SOCKET s)
 {
 	int on = 1;
 
-	if (lsi_win_setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&on,
-	                       (int)sizeof on) == SOCKET_ERROR)
+	if (lsi_win_setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&on, (int)sizeof on) ==
+	    SOCKET_ERROR)
 		return lsi_win_last_error();
 	return 0;
 }
@@ -140,6 +140,7 @@ int lsi_plat_socket(int family, int type, int protocol, lsi_fd *out)
 		}
 		return lsi_win_error(code);
 	}
+	lsi_win_soerror_forget(s);
 	rc = lsi_setup(s, af, st);
 	if (rc != 0) {
 		lsi_win_closesocket(s);
@@ -159,8 +160,8 @@ static int lsi_adopt_info(SOCKET s, int *family, int *type, int *protocol)
 	int len = (int)sizeof info;
 
 	memset(&info, 0, sizeof info);
-	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info,
-	                       &len) == SOCKET_ERROR)
+	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) ==
+	    SOCKET_ERROR)
 		return lsi_win_last_error();
 	*family = lsi_family_from_native(info.iAddressFamily);
 	if (*family <= 0)
@@ -181,13 +182,13 @@ int lsi_plat_adopt(lsi_fd fd, int *family, int *type, int *protocol)
 
 	/* SO_TYPE is the cheapest "is this a socket at all" test:
 	 * WSAENOTSOCK becomes LS_ENOTSOCK. */
-	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&so_type, &len) ==
-	    SOCKET_ERROR)
+	if (lsi_win_getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&so_type, &len) == SOCKET_ERROR)
 		return lsi_win_last_error();
 	rc = lsi_adopt_info(s, family, type, protocol);
 	if (rc != 0)
 		return rc;
 	lsi_win_no_inherit(s);
+	lsi_win_soerror_forget(s);
 	/* IPV6_V6ONLY is left alone: it cannot change once the socket is
 	 * bound, and the owner may have chosen it on purpose. */
 	if (*type == LS_SOCK_DGRAM && *family != LS_AF_UNIX)
@@ -197,6 +198,7 @@ int lsi_plat_adopt(lsi_fd fd, int *family, int *type, int *protocol)
 
 int lsi_plat_close(lsi_fd fd)
 {
+	lsi_win_soerror_forget(lsi_win_sock(fd));
 	if (lsi_win_closesocket(lsi_win_sock(fd)) == SOCKET_ERROR)
 		return lsi_win_last_error();
 	return 0;
@@ -244,6 +246,7 @@ static int lsi_accepted_setup(SOCKET s, int nonblocking)
 	u_long mode = nonblocking ? 1 : 0;
 
 	lsi_win_no_inherit(s);
+	lsi_win_soerror_forget(s);
 	if (lsi_win_ioctlsocket(s, FIONBIO, &mode) == SOCKET_ERROR)
 		return lsi_win_last_error();
 	return 0;
@@ -280,6 +283,8 @@ int lsi_plat_connect(lsi_fd fd, const ls_addr *addr)
 
 	if (rc != 0)
 		return rc;
+	/* A new attempt: an earlier failure reported by SO_ERROR is over. */
+	lsi_win_soerror_forget(lsi_win_sock(fd));
 	if (lsi_win_connect(lsi_win_sock(fd), &sa.sa, len) != SOCKET_ERROR)
 		return 0;
 	code = WSAGetLastError();
@@ -300,13 +305,10 @@ int lsi_plat_connect(lsi_fd fd, const ls_addr *addr)
 
 int lsi_plat_socket_error(lsi_fd fd)
 {
-	int err = 0;
-	int len = (int)sizeof err;
+	int value = 0;
+	int rc = lsi_win_so_error(lsi_win_sock(fd), &value);
 
-	if (lsi_win_getsockopt(lsi_win_sock(fd), SOL_SOCKET, SO_ERROR, (char *)&err,
-	                       &len) == SOCKET_ERROR)
-		return lsi_win_last_error();
-	return err == 0 ? 0 : lsi_win_error(err);
+	return rc != 0 ? rc : value;
 }
 
 /*

@@ -37,21 +37,18 @@ static const struct {
 	int(WSAAPI *getpeername)(SOCKET, struct sockaddr *, int *);
 	int(WSAAPI *shutdown)(SOCKET, int);
 	int(WSAAPI *ioctlsocket)(SOCKET, long, u_long *);
-	int(WSAAPI *wsaioctl)(SOCKET, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD,
-	                      LPWSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+	int(WSAAPI *wsaioctl)(SOCKET, DWORD, LPVOID, DWORD, LPVOID, DWORD, LPDWORD, LPWSAOVERLAPPED,
+	                      LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 	int(WSAAPI *getaddrinfo)(PCSTR, PCSTR, const ADDRINFOA *, PADDRINFOA *);
 	void(WSAAPI *freeaddrinfo)(PADDRINFOA);
-	int(WSAAPI *getnameinfo)(const SOCKADDR *, socklen_t, PCHAR, DWORD, PCHAR,
-	                         DWORD, INT);
+	int(WSAAPI *getnameinfo)(const SOCKADDR *, socklen_t, PCHAR, DWORD, PCHAR, DWORD, INT);
 	int(WSAAPI *gethostname)(char *, int);
 	BOOL(WINAPI *cancelioex)(HANDLE, LPOVERLAPPED);
 } lsi_sys = {
-	WSASocketW,  closesocket, bind,        listen,       accept,
-	connect,     send,        recv,        sendto,       recvfrom,
-	WSASend,     WSARecv,     WSAPoll,     select,       setsockopt,
-	getsockopt,  getsockname, getpeername, shutdown,     ioctlsocket,
-	WSAIoctl,    getaddrinfo, freeaddrinfo, getnameinfo, gethostname,
-	CancelIoEx,
+    WSASocketW,  closesocket,  bind,        listen,      accept,     connect,     send,
+    recv,        sendto,       recvfrom,    WSASend,     WSARecv,    WSAPoll,     select,
+    setsockopt,  getsockopt,   getsockname, getpeername, shutdown,   ioctlsocket, WSAIoctl,
+    getaddrinfo, freeaddrinfo, getnameinfo, gethostname, CancelIoEx,
 };
 
 /*
@@ -85,21 +82,35 @@ static const struct {
 	const char *name;
 	enum lsi_fault_slot slot;
 } lsi_fault_names[] = {
-	{ "socket", LSI_F_SOCKET },           { "bind", LSI_F_BIND },
-	{ "listen", LSI_F_LISTEN },           { "accept", LSI_F_ACCEPT },
-	{ "connect", LSI_F_CONNECT },         { "send", LSI_F_SEND },
-	{ "recv", LSI_F_RECV },               { "poll", LSI_F_POLL },
-	{ "setsockopt", LSI_F_SETSOCKOPT },   { "getsockopt", LSI_F_GETSOCKOPT },
-	{ "close", LSI_F_CLOSE },             { "getsockname", LSI_F_GETSOCKNAME },
-	{ "getpeername", LSI_F_GETPEERNAME }, { "shutdown", LSI_F_SHUTDOWN },
-	{ "ioctl", LSI_F_IOCTL },             { "getaddrinfo", LSI_F_GETADDRINFO },
-	{ "getnameinfo", LSI_F_GETNAMEINFO }, { "gethostname", LSI_F_GETHOSTNAME },
-	/* Winsock's own spellings, for tests written with Windows in mind. */
-	{ "closesocket", LSI_F_CLOSE },       { "WSASocketW", LSI_F_SOCKET },
-	{ "WSAPoll", LSI_F_POLL },            { "select", LSI_F_POLL },
-	{ "sendto", LSI_F_SEND },             { "recvfrom", LSI_F_RECV },
-	{ "WSASend", LSI_F_SEND },            { "WSARecv", LSI_F_RECV },
-	{ "ioctlsocket", LSI_F_IOCTL },       { "WSAIoctl", LSI_F_IOCTL },
+    {"socket", LSI_F_SOCKET},
+    {"bind", LSI_F_BIND},
+    {"listen", LSI_F_LISTEN},
+    {"accept", LSI_F_ACCEPT},
+    {"connect", LSI_F_CONNECT},
+    {"send", LSI_F_SEND},
+    {"recv", LSI_F_RECV},
+    {"poll", LSI_F_POLL},
+    {"setsockopt", LSI_F_SETSOCKOPT},
+    {"getsockopt", LSI_F_GETSOCKOPT},
+    {"close", LSI_F_CLOSE},
+    {"getsockname", LSI_F_GETSOCKNAME},
+    {"getpeername", LSI_F_GETPEERNAME},
+    {"shutdown", LSI_F_SHUTDOWN},
+    {"ioctl", LSI_F_IOCTL},
+    {"getaddrinfo", LSI_F_GETADDRINFO},
+    {"getnameinfo", LSI_F_GETNAMEINFO},
+    {"gethostname", LSI_F_GETHOSTNAME},
+    /* Winsock's own spellings, for tests written with Windows in mind. */
+    {"closesocket", LSI_F_CLOSE},
+    {"WSASocketW", LSI_F_SOCKET},
+    {"WSAPoll", LSI_F_POLL},
+    {"select", LSI_F_POLL},
+    {"sendto", LSI_F_SEND},
+    {"recvfrom", LSI_F_RECV},
+    {"WSASend", LSI_F_SEND},
+    {"WSARecv", LSI_F_RECV},
+    {"ioctlsocket", LSI_F_IOCTL},
+    {"WSAIoctl", LSI_F_IOCTL},
 };
 
 /* Calls still to fail per slot, and the WSA code they fail with. */
@@ -118,8 +129,8 @@ static __attribute__((noinline)) int lsi_fault_take(enum lsi_fault_slot slot)
 		if (atomic_compare_exchange_weak_explicit(&lsi_fault_times[slot], &n, n - 1,
 		                                          memory_order_acq_rel,
 		                                          memory_order_acquire)) {
-			WSASetLastError(atomic_load_explicit(&lsi_fault_code[slot],
-			                                     memory_order_relaxed));
+			WSASetLastError(
+			    atomic_load_explicit(&lsi_fault_code[slot], memory_order_relaxed));
 			return 1;
 		}
 	}
@@ -129,8 +140,8 @@ static __attribute__((noinline)) int lsi_fault_take(enum lsi_fault_slot slot)
 /* The fast path: one relaxed load and one branch when nothing is armed. */
 static inline int lsi_fault(enum lsi_fault_slot slot)
 {
-	if (__builtin_expect(atomic_load_explicit(&lsi_fault_times[slot],
-	                                          memory_order_relaxed) == 0, 1))
+	if (__builtin_expect(
+	        atomic_load_explicit(&lsi_fault_times[slot], memory_order_relaxed) == 0, 1))
 		return 0;
 	return lsi_fault_take(slot);
 }
@@ -148,8 +159,7 @@ int lsi_plat_inject_fault(const char *call, int native_err, int times)
 			/* The code must be visible before the count arms it. */
 			atomic_store_explicit(&lsi_fault_code[slot], native_err,
 			                      memory_order_relaxed);
-			atomic_store_explicit(&lsi_fault_times[slot], times,
-			                      memory_order_release);
+			atomic_store_explicit(&lsi_fault_times[slot], times, memory_order_release);
 			return 0;
 		}
 	}
@@ -212,32 +222,29 @@ int lsi_win_recv(SOCKET s, char *buf, int len, int flags)
 	return lsi_sys.recv(s, buf, len, flags);
 }
 
-int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags,
-                   const struct sockaddr *to, int tolen)
+int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags, const struct sockaddr *to,
+                   int tolen)
 {
 	if (lsi_fault(LSI_F_SEND))
 		return SOCKET_ERROR;
 	return lsi_sys.sendto(s, buf, len, flags, to, tolen);
 }
 
-int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags,
-                     struct sockaddr *from, int *fromlen)
+int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen)
 {
 	if (lsi_fault(LSI_F_RECV))
 		return SOCKET_ERROR;
 	return lsi_sys.recvfrom(s, buf, len, flags, from, fromlen);
 }
 
-int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent,
-                    DWORD flags)
+int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent, DWORD flags)
 {
 	if (lsi_fault(LSI_F_SEND))
 		return SOCKET_ERROR;
 	return lsi_sys.wsasend(s, bufs, count, sent, flags, NULL, NULL);
 }
 
-int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received,
-                    DWORD *flags)
+int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received, DWORD *flags)
 {
 	if (lsi_fault(LSI_F_RECV))
 		return SOCKET_ERROR;
@@ -261,8 +268,7 @@ int lsi_win_select(fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 	return lsi_sys.select(0, readfds, writefds, exceptfds, (PTIMEVAL)timeout);
 }
 
-int lsi_win_setsockopt(SOCKET s, int level, int name, const char *value,
-                       int len)
+int lsi_win_setsockopt(SOCKET s, int level, int name, const char *value, int len)
 {
 	if (lsi_fault(LSI_F_SETSOCKOPT))
 		return SOCKET_ERROR;
@@ -304,8 +310,8 @@ int lsi_win_ioctlsocket(SOCKET s, long cmd, u_long *arg)
 	return lsi_sys.ioctlsocket(s, cmd, arg);
 }
 
-int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out,
-                     DWORD outlen, DWORD *returned)
+int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out, DWORD outlen,
+                     DWORD *returned)
 {
 	if (lsi_fault(LSI_F_IOCTL))
 		return SOCKET_ERROR;
@@ -313,8 +319,8 @@ int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out,
 }
 
 /* getaddrinfo returns its error code rather than setting the thread's. */
-int lsi_win_getaddrinfo(const char *host, const char *service,
-                        const struct addrinfo *hints, struct addrinfo **res)
+int lsi_win_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                        struct addrinfo **res)
 {
 	if (lsi_fault(LSI_F_GETADDRINFO)) {
 		int code = WSAGetLastError();
@@ -329,8 +335,8 @@ void lsi_win_freeaddrinfo(struct addrinfo *res)
 	lsi_sys.freeaddrinfo(res);
 }
 
-int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host,
-                        DWORD hostlen, char *serv, DWORD servlen, int flags)
+int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host, DWORD hostlen, char *serv,
+                        DWORD servlen, int flags)
 {
 	if (lsi_fault(LSI_F_GETNAMEINFO))
 		return WSAGetLastError();

@@ -27,31 +27,27 @@ SOCKET lsi_win_accept(SOCKET s, struct sockaddr *sa, int *len);
 int lsi_win_connect(SOCKET s, const struct sockaddr *sa, int len);
 int lsi_win_send(SOCKET s, const char *buf, int len, int flags);
 int lsi_win_recv(SOCKET s, char *buf, int len, int flags);
-int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags,
-                   const struct sockaddr *to, int tolen);
-int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags,
-                     struct sockaddr *from, int *fromlen);
-int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent,
-                    DWORD flags);
-int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received,
-                    DWORD *flags);
+int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags, const struct sockaddr *to,
+                   int tolen);
+int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen);
+int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent, DWORD flags);
+int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received, DWORD *flags);
 int lsi_win_wsapoll(WSAPOLLFD *fds, ULONG count, INT timeout);
 int lsi_win_select(fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                    const struct timeval *timeout);
-int lsi_win_setsockopt(SOCKET s, int level, int name, const char *value,
-                       int len);
+int lsi_win_setsockopt(SOCKET s, int level, int name, const char *value, int len);
 int lsi_win_getsockopt(SOCKET s, int level, int name, char *value, int *len);
 int lsi_win_getsockname(SOCKET s, struct sockaddr *sa, int *len);
 int lsi_win_getpeername(SOCKET s, struct sockaddr *sa, int *len);
 int lsi_win_shutdown(SOCKET s, int how);
 int lsi_win_ioctlsocket(SOCKET s, long cmd, u_long *arg);
-int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out,
-                     DWORD outlen, DWORD *returned);
-int lsi_win_getaddrinfo(const char *host, const char *service,
-                        const struct addrinfo *hints, struct addrinfo **res);
+int lsi_win_wsaioctl(SOCKET s, DWORD code, void *in, DWORD inlen, void *out, DWORD outlen,
+                     DWORD *returned);
+int lsi_win_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                        struct addrinfo **res);
 void lsi_win_freeaddrinfo(struct addrinfo *res);
-int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host,
-                        DWORD hostlen, char *serv, DWORD servlen, int flags);
+int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host, DWORD hostlen, char *serv,
+                        DWORD servlen, int flags);
 int lsi_win_gethostname(char *name, int len);
 /* CancelIoEx on the socket: every call blocked on it returns. */
 void lsi_win_cancel_io(SOCKET s);
@@ -79,6 +75,18 @@ static inline SOCKET lsi_win_sock(lsi_fd fd)
 
 /* Clear HANDLE_FLAG_INHERIT so child processes do not get the socket. */
 void lsi_win_no_inherit(SOCKET s);
+
+/* --- SO_ERROR that clears when read (soerror.c) ------------------------ */
+
+/*
+ * Read SO_ERROR: 0 and *value = 0 or the pending error as LS_E*, reported
+ * once (later reads give 0, as on POSIX); or the getsockopt failure.
+ */
+int lsi_win_so_error(SOCKET s, int *value);
+/* Of a raw SO_ERROR value, what to report: 0 if it was reported before. */
+int lsi_win_soerror_filter(SOCKET s, int err);
+/* Drop what is remembered for s (closed, connecting again, or new). */
+void lsi_win_soerror_forget(SOCKET s);
 
 /*
  * Wait up to timeout_ms (0: just look) for s to become readable or

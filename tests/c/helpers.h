@@ -15,7 +15,7 @@
 #include "thread.h"
 
 /* Generous bound for anything that should be quick, so a bug cannot hang a test. */
-#define H_HANG_MS 10000
+#define H_HANG_MS (10 * 1000)
 
 /*
  * 0 if an IPv6 socket can be bound to [::1], else the error. Tests that need

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* on MinGW, defines __MINGW_PRINTF_FORMAT */
 
 #include <libsock.h>
 
@@ -29,7 +30,7 @@ typedef struct t_case {
 
 #define T_SKIP_CODE 77
 
-#if defined(__MINGW32__)
+#if defined(__MINGW32__) && defined(__MINGW_PRINTF_FORMAT)
 #define T_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
 #elif defined(__GNUC__)
 #define T_PRINTF(f, a) __attribute__((format(printf, f, a)))

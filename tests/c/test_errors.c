@@ -9,7 +9,8 @@
 #include "helpers.h"
 
 /* WSAEADDRINUSE: the Winsock code for an address already in use. */
-#define T_WSA_ADDRINUSE (10000 + 48)
+#define T_WSABASEERR (10 * 1000)
+#define T_WSA_ADDRINUSE (T_WSABASEERR + 48)
 
 typedef struct t_err {
 	int value;

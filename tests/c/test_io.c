@@ -37,6 +37,7 @@ static void send_recv_v6(void)
 }
 
 #define T_BIG_LEN ((size_t)4 << 20) /* 4 MiB */
+#define T_CHUNK ((size_t)64 << 10)
 
 typedef struct reader {
 	ls_socket s;
@@ -48,7 +49,7 @@ typedef struct reader {
 static void reader_thread(void *p)
 {
 	reader *r = p;
-	unsigned char *buf = malloc(65536);
+	unsigned char *buf = malloc(T_CHUNK);
 
 	r->pattern_ok = 1;
 	if (buf == NULL) {
@@ -56,7 +57,7 @@ static void reader_thread(void *p)
 		return;
 	}
 	for (;;) {
-		int64_t n = ls_recv(r->s, buf, 65536, 0);
+		int64_t n = ls_recv(r->s, buf, T_CHUNK, 0);
 
 		r->last = n;
 		if (n <= 0)
@@ -325,7 +326,7 @@ static void sendv_recvv_udp(void)
 	ls_addr ab;
 	ls_socket a = h_udp(LS_AF_INET, NULL);
 	ls_socket b = h_udp(LS_AF_INET, &ab);
-	char x[] = "12", y[] = "345", z[] = "6789";
+	char x[] = "ab", y[] = "cde", z[] = "fghi";
 	ls_iovec out[3] = { { x, 2 }, { y, 3 }, { z, 4 } };
 	char r1[4], r2[1], r3[8];
 	ls_iovec in[3] = { { r1, 4 }, { r2, 1 }, { r3, 8 } };
@@ -335,16 +336,50 @@ static void sendv_recvv_udp(void)
 	/* One call, one datagram, gathered from three buffers. */
 	CHECK_EQ_INT(ls_sendv(a, out, 3, 0), 9);
 	CHECK_EQ_INT(ls_recvv(b, in, 3, 0), 9);
-	CHECK(memcmp(r1, "1234", 4) == 0);
-	CHECK(memcmp(r2, "5", 1) == 0);
-	CHECK(memcmp(r3, "6789", 4) == 0);
+	CHECK(memcmp(r1, "abcd", 4) == 0);
+	CHECK(memcmp(r2, "e", 1) == 0);
+	CHECK(memcmp(r3, "fghi", 4) == 0);
 	/* Zero-length entries are fine. */
 	out[1].len = 0;
 	CHECK_EQ_INT(ls_sendv(a, out, 3, 0), 6);
 	CHECK_EQ_INT(ls_recvv(b, in, 3, 0), 6);
-	CHECK(memcmp(r1, "1267", 4) == 0);
-	CHECK(memcmp(r2, "8", 1) == 0);
-	CHECK(memcmp(r3, "9", 1) == 0);
+	CHECK(memcmp(r1, "abfg", 4) == 0);
+	CHECK(memcmp(r2, "h", 1) == 0);
+	CHECK(memcmp(r3, "i", 1) == 0);
+	CHECK_OK(ls_close(a));
+	CHECK_OK(ls_close(b));
+}
+
+static void iov_max(void)
+{
+	enum { EXTRA = 10, N = LS_IOV_MAX + EXTRA };
+	static ls_iovec iov[N];
+	static unsigned char bytes[N], in[N];
+	ls_addr ab;
+	ls_socket a = h_udp(LS_AF_INET, NULL);
+	ls_socket b = h_udp(LS_AF_INET, &ab);
+	ls_iovec one = { in, sizeof(in) };
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		bytes[i] = (unsigned char)i;
+		iov[i].base = &bytes[i];
+		iov[i].len = 1;
+	}
+	CHECK_OK(ls_set_timeout(b, H_HANG_MS));
+	CHECK_OK(ls_connect(a, &ab));
+	/* Buffers beyond LS_IOV_MAX are ignored: one datagram of LS_IOV_MAX bytes. */
+	CHECK_EQ_INT(ls_sendv(a, iov, N, 0), LS_IOV_MAX);
+	CHECK_EQ_INT(ls_recvv(b, &one, 1, 0), LS_IOV_MAX);
+	CHECK(memcmp(in, bytes, LS_IOV_MAX) == 0);
+	/* Receiving: only the first LS_IOV_MAX one-byte buffers are filled. */
+	for (i = 0; i < N; i++)
+		iov[i].base = &in[i];
+	memset(in, 0xee, sizeof(in));
+	CHECK_EQ_INT(ls_send(a, bytes, N, 0), N);
+	CHECK_EQ_INT(ls_recvv(b, iov, N, LS_MSG_TRUNC_OK), LS_IOV_MAX);
+	CHECK(memcmp(in, bytes, LS_IOV_MAX) == 0);
+	CHECK_EQ_INT(in[LS_IOV_MAX], 0xee);
 	CHECK_OK(ls_close(a));
 	CHECK_OK(ls_close(b));
 }
@@ -530,6 +565,7 @@ static const t_case cases[] = {
 	TEST_CASE(oob_send),
 	TEST_CASE(sendv_recvv_tcp),
 	TEST_CASE(sendv_recvv_udp),
+	TEST_CASE(iov_max),
 	TEST_CASE(null_buffers),
 	TEST_CASE(unknown_flags),
 	TEST_CASE(datagram_truncation),

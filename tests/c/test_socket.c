@@ -542,14 +542,14 @@ static void close_wakes(int op)
 		t_sleep_ms(1);
 	t_sleep_ms(200); /* let it block in the OS */
 	CHECK_OK(ls_close(b.s));
-	woke = t_thread_wait(t, 5000);
+	woke = t_thread_wait(t, H_HANG_MS);
 	if (!woke && op == 0) {
 		/* Release the thread so the test can end, then fail. */
 		ls_close(c);
 		c = LS_INVALID_SOCKET;
-		t_thread_wait(t, 5000);
+		t_thread_wait(t, H_HANG_MS);
 	}
-	CHECK_MSG(woke, "close did not wake the blocked %s within 5 s",
+	CHECK_MSG(woke, "close did not wake the blocked %s in time",
 	          op == 0 ? "recv" : "accept");
 	t_thread_join(t);
 	CHECK_ERR(b.rc, LS_EBADF);

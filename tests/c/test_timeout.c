@@ -77,7 +77,7 @@ static void set_bad(void)
 	CHECK_OK(ls_socket_create(&s, LS_AF_INET, LS_SOCK_STREAM, 0));
 	CHECK_OK(ls_set_timeout(s, 250));
 	CHECK_ERR(ls_set_timeout(s, -2), LS_EINVAL);
-	CHECK_ERR(ls_set_timeout(s, -1000), LS_EINVAL);
+	CHECK_ERR(ls_set_timeout(s, -100), LS_EINVAL);
 	CHECK_ERR(ls_set_timeout(s, INT64_MIN), LS_EINVAL);
 	/* A refused value changes nothing. */
 	CHECK_EQ_INT(get_tmo(s), 250);
@@ -116,7 +116,7 @@ static void nonblocking_recv(void)
 /* Fill s's send path (the peer never reads) until a send would block. */
 static void fill_until_eagain(ls_socket s)
 {
-	static char chunk[65536];
+	static char chunk[64 << 10];
 	int64_t total = 0, n = 0;
 
 	CHECK_OK(ls_set_timeout(s, 0));
@@ -267,6 +267,13 @@ static void connect_nonblocking(void)
 	CHECK_EQ_INT(v, 0);
 	CHECK_OK(ls_getpeername(c, &peer));
 	CHECK(ls_addr_equal(&peer, &la));
+	/*
+	 * Connecting again reports the finished connect (0) or that the socket
+	 * is connected; after that it is LS_EISCONN.
+	 */
+	err = ls_connect(c, &la);
+	CHECK_MSG(err == 0 || err == LS_EISCONN,
+	          "connect after completion gave %s", ls_error_name(err));
 	CHECK_ERR(ls_connect(c, &la), LS_EISCONN);
 	CHECK_OK(ls_accept(l, &s, NULL));
 	CHECK_OK(ls_set_timeout(c, H_HANG_MS));
@@ -407,8 +414,8 @@ static void sendall_timeout(void)
 	CHECK(data != NULL);
 	h_tcp_pair(LS_AF_INET, &c, &s);
 	/* Small buffers fill sooner; the OS may ignore the hint. */
-	ls_setopt(c, LS_OPT_SNDBUF, 16384);
-	ls_setopt(s, LS_OPT_RCVBUF, 16384);
+	ls_setopt(c, LS_OPT_SNDBUF, 16 << 10);
+	ls_setopt(s, LS_OPT_RCVBUF, 16 << 10);
 	CHECK_OK(ls_set_timeout(c, 500));
 	t0 = t_now_ms();
 	CHECK_ERR(ls_sendall(c, data, len, 0, &sent), LS_ETIMEDOUT);
@@ -551,7 +558,7 @@ static void eintr_interruptible(int op, int64_t tmo)
 	CHECK_OK(ls_set_interruptible(op == 0 ? s : l, 1));
 	CHECK_OK(ls_set_timeout(op == 0 ? s : l, tmo));
 	t = intr_start(&it, op == 0 ? s : l, op);
-	done = signal_until_done(t, 3000);
+	done = signal_until_done(t, H_HANG_MS / 3);
 	if (!done && op == 0) {
 		h_send_str(c, "release"); /* let the thread end, then fail */
 		t_thread_wait(t, H_HANG_MS);

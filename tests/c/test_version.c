@@ -16,7 +16,7 @@ static void number_encoding(void)
 {
 	/* 0xMMmmpp, so versions compare as numbers. */
 	CHECK_EQ_INT(LS_VERSION_NUMBER,
-	             LS_VERSION_MAJOR * 65536 + LS_VERSION_MINOR * 256 +
+	             LS_VERSION_MAJOR * 0x10000 + LS_VERSION_MINOR * 0x100 +
 	                     LS_VERSION_PATCH);
 	CHECK(LS_VERSION_MINOR < 256 && LS_VERSION_PATCH < 256);
 }

@@ -147,6 +147,17 @@ ls_native t_file_native(FILE *f)
 #endif
 }
 
+int t_under_wine(void)
+{
+#ifdef _WIN32
+	HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+
+	return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+#else
+	return 0;
+#endif
+}
+
 #ifndef _WIN32
 int t_thread_kill(t_thread *t, int sig)
 {

@@ -35,6 +35,13 @@ long t_getpid(void);
  */
 ls_native t_file_native(FILE *f);
 
+/*
+ * Nonzero when the Windows build runs under wine (ntdll exports
+ * wine_get_version). Only for skipping checks of a documented wine
+ * limitation, with the reason printed; always 0 on POSIX.
+ */
+int t_under_wine(void);
+
 #ifndef _WIN32
 /* Send signal sig to the thread (pthread_kill). 0 on success. */
 int t_thread_kill(t_thread *t, int sig);

@@ -2,10 +2,9 @@
 # generates no .pyi). The implementation is src/lsp.c behind libsock.i.
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from typing_extensions import Buffer  # type: ignore[import-not-found]
-
 _Address = Union[Tuple[Any, ...], str, bytes]
-_Bufferlike = Union[bytes, bytearray, memoryview, Buffer]
+# Any object with the buffer protocol (collections.abc.Buffer from 3.12).
+_Bufferlike = Union[bytes, bytearray, memoryview, Any]
 
 class SocketBase:
     def __init__(self) -> None: ...

@@ -1034,6 +1034,8 @@ PyObject *lsp_recv(lsp_sock *s, Py_ssize_t n, int flags)
 	}
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
+	if (n == 0) /* as stdlib: no call at all */
+		return PyBytes_FromStringAndSize(NULL, 0);
 	b = PyBytes_FromStringAndSize(NULL, n);
 	if (b == NULL)
 		return NULL;
@@ -1227,10 +1229,10 @@ PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
 	} else if (PyLong_Check(value)) {
 		long lv = PyLong_AsLong(value);
 		int v;
-		if (lv == -1 && PyErr_Occurred())
-			return NULL;
-		if (lv > INT_MAX || lv < INT_MIN) {
-			PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
+		if ((lv == -1 && PyErr_Occurred()) || lv > INT_MAX || lv < INT_MIN) {
+			/* stdlib tries "i", then "y*": an int out of range ends as this. */
+			PyErr_Clear();
+			PyErr_SetString(PyExc_TypeError, "a bytes-like object is required, not 'int'");
 			return NULL;
 		}
 		v = (int)lv;

@@ -1,0 +1,312 @@
+/* test_poll.c - ls_poll readiness, hang-up, bad handles, timeouts, failed connects. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static void set_pfd(ls_pollfd *p, ls_socket s, short events)
+{
+	p->sock = s;
+	p->events = events;
+	p->revents = 0;
+}
+
+static void readable_after_send(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	set_pfd(&p, s, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
+	CHECK_EQ_INT(p.revents, 0);
+	h_send_str(c, "x");
+	set_pfd(&p, s, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK(p.revents & LS_POLLIN);
+	CHECK(!(p.revents & (LS_POLLERR | LS_POLLNVAL)));
+	h_expect_str(s, "x");
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void writable_when_connected(void)
+{
+	ls_socket c, s;
+	ls_pollfd p[2];
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	set_pfd(&p[0], c, LS_POLLOUT);
+	set_pfd(&p[1], s, LS_POLLOUT | LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(p, 2, H_HANG_MS), 2);
+	CHECK(p[0].revents & LS_POLLOUT);
+	CHECK(p[1].revents & LS_POLLOUT);
+	CHECK(!(p[1].revents & LS_POLLIN));
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void listener_readable(void)
+{
+	ls_addr la;
+	ls_socket l = h_listener(LS_AF_INET, &la), c, s;
+	ls_pollfd p;
+
+	set_pfd(&p, l, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
+	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_connect(c, &la));
+	set_pfd(&p, l, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK(p.revents & LS_POLLIN);
+	CHECK_OK(ls_accept(l, &s, NULL));
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+	CHECK_OK(ls_close(l));
+}
+
+static void peer_close(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+	char buf[4];
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	CHECK_OK(ls_close(c));
+	set_pfd(&p, s, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	/* End of stream shows as readable (and possibly hang-up). */
+	CHECK(p.revents & (LS_POLLIN | LS_POLLHUP));
+	CHECK(!(p.revents & LS_POLLNVAL));
+	CHECK_EQ_INT(ls_recv(s, buf, sizeof(buf), 0), 0);
+	CHECK_OK(ls_close(s));
+}
+
+static void peer_abort(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	CHECK_OK(ls_abort(c));
+	set_pfd(&p, s, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK(p.revents & (LS_POLLIN | LS_POLLHUP | LS_POLLERR));
+	CHECK_OK(ls_close(s));
+}
+
+static void bad_handles_nval(void)
+{
+	ls_socket c, s, dead;
+	ls_pollfd p[5];
+	int n;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	CHECK_OK(ls_socket_create(&dead, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_close(dead));
+	set_pfd(&p[0], c, LS_POLLOUT);
+	set_pfd(&p[1], dead, LS_POLLIN);
+	set_pfd(&p[2], LS_INVALID_SOCKET, LS_POLLIN | LS_POLLOUT);
+	set_pfd(&p[3], (ls_socket)0x7777777777ULL, LS_POLLIN);
+	set_pfd(&p[4], dead, 0); /* NVAL is reported even when not asked for */
+	n = ls_poll(p, 5, 0);
+	CHECK_EQ_INT(n, 5);
+	CHECK(p[0].revents & LS_POLLOUT);
+	CHECK_EQ_INT(p[1].revents, LS_POLLNVAL);
+	CHECK_EQ_INT(p[2].revents, LS_POLLNVAL);
+	CHECK_EQ_INT(p[3].revents, LS_POLLNVAL);
+	CHECK_EQ_INT(p[4].revents, LS_POLLNVAL);
+	/* Only bad handles, with a timeout: returns at once, not an error. */
+	set_pfd(&p[0], dead, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(p, 1, H_HANG_MS), 1);
+	CHECK_EQ_INT(p[0].revents, LS_POLLNVAL);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void count_matches_revents(void)
+{
+	ls_socket c, s;
+	ls_pollfd p[3];
+	int i, nonzero = 0, n;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	set_pfd(&p[0], c, LS_POLLIN);  /* nothing to read */
+	set_pfd(&p[1], s, LS_POLLOUT); /* writable */
+	set_pfd(&p[2], c, LS_POLLOUT); /* writable */
+	n = ls_poll(p, 3, H_HANG_MS);
+	for (i = 0; i < 3; i++)
+		nonzero += p[i].revents != 0;
+	CHECK_EQ_INT(n, nonzero);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(p[0].revents, 0);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void timeout_zero(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+	int64_t t0;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	set_pfd(&p, s, LS_POLLIN);
+	p.revents = 0x7f; /* must be overwritten */
+	t0 = t_now_ms();
+	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
+	CHECK_LT_INT(t_now_ms() - t0, H_HANG_MS);
+	CHECK_EQ_INT(p.revents, 0);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void timeout_expires(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+	int64_t t0, dt;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	set_pfd(&p, s, LS_POLLIN);
+	t0 = t_now_ms();
+	CHECK_EQ_INT(ls_poll(&p, 1, 200), 0);
+	dt = t_now_ms() - t0;
+	CHECK_GE_INT(dt, 150);
+	CHECK_LT_INT(dt, H_HANG_MS);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void count_zero_sleeps(void)
+{
+	ls_pollfd p;
+	int64_t t0, dt;
+
+	set_pfd(&p, LS_INVALID_SOCKET, LS_POLLIN);
+	t0 = t_now_ms();
+	CHECK_EQ_INT(ls_poll(&p, 0, 150), 0);
+	dt = t_now_ms() - t0;
+	CHECK_GE_INT(dt, 100);
+	CHECK_LT_INT(dt, H_HANG_MS);
+	CHECK_EQ_INT(ls_poll(&p, 0, 0), 0);
+}
+
+static void too_many_entries(void)
+{
+	size_t n = ((size_t)64 << 10) + 1; /* one over the limit */
+	ls_pollfd *p = calloc(n, sizeof(*p));
+
+	CHECK(p != NULL);
+	CHECK_ERR(ls_poll(p, n, 0), LS_EINVAL);
+	CHECK_ERR(ls_poll(NULL, 1, 0), LS_EINVAL);
+	free(p);
+}
+
+typedef struct later {
+	ls_socket s;
+} later;
+
+static void later_thread(void *p)
+{
+	later *l = p;
+
+	t_sleep_ms(100);
+	CHECK_OK(ls_send(l->s, "!", 1, 0));
+}
+
+static void block_until_ready(void)
+{
+	ls_socket c, s;
+	ls_pollfd p;
+	later l;
+	t_thread *t;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	l.s = c;
+	t = t_thread_start(later_thread, &l);
+	CHECK(t != NULL);
+	set_pfd(&p, s, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, LS_TIMEOUT_BLOCK), 1);
+	CHECK(p.revents & LS_POLLIN);
+	t_thread_join(t);
+	h_expect_str(s, "!");
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void udp_readable(void)
+{
+	ls_addr ab;
+	ls_socket a = h_udp(LS_AF_INET, NULL), b = h_udp(LS_AF_INET, &ab);
+	ls_pollfd p;
+
+	set_pfd(&p, b, LS_POLLIN);
+	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
+	CHECK_EQ_INT(ls_sendto(a, "u", 1, 0, &ab), 1);
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK(p.revents & LS_POLLIN);
+	CHECK_OK(ls_close(a));
+	CHECK_OK(ls_close(b));
+}
+
+static void failed_connect(int family)
+{
+	ls_addr a = h_closed_port(family);
+	ls_socket c;
+	ls_pollfd p;
+	int err, v = -1;
+
+	CHECK_OK(ls_socket_create(&c, family, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_set_timeout(c, 0));
+	err = ls_connect(c, &a);
+	if (err == LS_ECONNREFUSED) {
+		t_note("the refusal came at once; nothing to poll for");
+		CHECK_OK(ls_close(c));
+		return;
+	}
+	CHECK_ERR(err, LS_EINPROGRESS);
+	set_pfd(&p, c, LS_POLLOUT);
+	/* Windows retries a refused SYN for ~2 s before it reports. */
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK_MSG(p.revents & LS_POLLERR, "failed connect: revents 0x%x, no LS_POLLERR",
+	          (unsigned)p.revents);
+	CHECK(!(p.revents & LS_POLLNVAL));
+	CHECK_OK(ls_getopt(c, LS_OPT_ERROR, &v));
+	CHECK_ERR(v, LS_ECONNREFUSED);
+	/* Reading the error cleared it. */
+	CHECK_OK(ls_getopt(c, LS_OPT_ERROR, &v));
+	CHECK_EQ_INT(v, 0);
+	CHECK_OK(ls_close(c));
+}
+
+static void failed_connect_v4(void)
+{
+	failed_connect(LS_AF_INET);
+}
+
+static void failed_connect_v6(void)
+{
+	H_REQUIRE_IPV6();
+	failed_connect(LS_AF_INET6);
+}
+
+static const t_case cases[] = {
+	TEST_CASE(readable_after_send),
+	TEST_CASE(writable_when_connected),
+	TEST_CASE(listener_readable),
+	TEST_CASE(peer_close),
+	TEST_CASE(peer_abort),
+	TEST_CASE(bad_handles_nval),
+	TEST_CASE(count_matches_revents),
+	TEST_CASE(timeout_zero),
+	TEST_CASE(timeout_expires),
+	TEST_CASE(count_zero_sleeps),
+	TEST_CASE(too_many_entries),
+	TEST_CASE(block_until_ready),
+	TEST_CASE(udp_readable),
+	TEST_CASE(failed_connect_v4),
+	TEST_CASE(failed_connect_v6),
+};
+
+TEST_MAIN(cases)
