@@ -22,7 +22,7 @@ if(LIBSOCK_PLATFORM STREQUAL "win32")
   set(LIBSOCK_PC_LIBS_PRIVATE "-lws2_32 -liphlpapi")
   set(LIBSOCK_PC_STATIC_LIB "-lsock_static")
 else()
-  set(LIBSOCK_PC_LIBS_PRIVATE "")
+  set(LIBSOCK_PC_LIBS_PRIVATE "-pthread")
   # -l:NAME picks the archive even though libsock.so sits beside it.
   set(LIBSOCK_PC_STATIC_LIB "-l:libsock.a")
 endif()

@@ -40,13 +40,13 @@ int ls_addr_loopback(ls_addr *out, int family, uint16_t port)
 	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (family == LS_AF_INET)
 		ls_addr_ipv4(out, v4, port);
 	else if (family == LS_AF_INET6)
 		ls_addr_ipv6(out, v6, port, 0);
 	else
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	return 0;
 }
 
@@ -55,13 +55,13 @@ int ls_addr_any(ls_addr *out, int family, uint16_t port)
 	static const uint8_t zero[16];
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (family == LS_AF_INET)
 		ls_addr_ipv4(out, zero, port);
 	else if (family == LS_AF_INET6)
 		ls_addr_ipv6(out, zero, port, 0);
 	else
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	return 0;
 }
 
@@ -70,10 +70,10 @@ int ls_addr_unix(ls_addr *out, const char *path)
 	size_t len;
 
 	if (out == NULL || path == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	len = strlen(path);
 	if (len > LS_UNIX_PATH_MAX)
-		return LS_ENAMETOOLONG;
+		return lsi_fail(LS_ENAMETOOLONG);
 	memset(out, 0, sizeof(*out));
 	out->family = LS_AF_UNIX;
 	out->path_len = (uint16_t)len;
@@ -95,19 +95,19 @@ static int lsi_parse_v4(const char *s, const char *end, uint8_t out[4])
 	for (; s < end; s++) {
 		if (*s >= '0' && *s <= '9') {
 			if (digits == 1 && value == 0)
-				return LS_EINVAL;
+				return lsi_fail(LS_EINVAL);
 			value = value * 10 + (*s - '0');
 			if (++digits > 3 || value > 255)
-				return LS_EINVAL;
+				return lsi_fail(LS_EINVAL);
 		} else if (*s == '.' && digits > 0 && part < 3) {
 			out[part++] = (uint8_t)value;
 			digits = value = 0;
 		} else {
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		}
 	}
 	if (part != 3 || digits == 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	out[3] = (uint8_t)value;
 	return 0;
 }
@@ -151,27 +151,27 @@ static int lsi_parse_v6(const char *s, const char *end, uint8_t out[16])
 		if (s == end)
 			return 0;
 	} else if (s < end && *s == ':') {
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	}
 	for (; s <= end; s++) {
 		int h = (s < end) ? lsi_hexval(*s) : -1;
 
 		if (h >= 0) {
 			if (++digits > 4)
-				return LS_EINVAL;
+				return lsi_fail(LS_EINVAL);
 			value = (value << 4) | (unsigned)h;
 			continue;
 		}
 		if (s < end && *s == '.') {
 			/* An embedded IPv4 address must be the last part. */
 			if (ngroups > 6 || lsi_parse_v4(group, end, out + ngroups * 2) != 0)
-				return LS_EINVAL;
+				return lsi_fail(LS_EINVAL);
 			ngroups += 2;
 			digits = 0;
 			break;
 		}
 		if (digits == 0 || ngroups == 8)
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		out[ngroups * 2] = (uint8_t)(value >> 8);
 		out[ngroups * 2 + 1] = (uint8_t)value;
 		ngroups++;
@@ -180,25 +180,25 @@ static int lsi_parse_v6(const char *s, const char *end, uint8_t out[16])
 		if (s == end)
 			break;
 		if (*s != ':')
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		if (s + 1 < end && s[1] == ':') {
 			if (gap >= 0)
-				return LS_EINVAL;
+				return lsi_fail(LS_EINVAL);
 			gap = ngroups;
 			s++;
 			if (s + 1 == end)
 				break;
 		} else if (s + 1 == end) {
-			return LS_EINVAL; /* a trailing single ':' */
+			return lsi_fail(LS_EINVAL); /* a trailing single ':' */
 		}
 		group = s + 1;
 	}
 	if (gap >= 0) {
 		if (ngroups > 7)
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		lsi_v6_expand(out, ngroups, gap);
 	} else if (ngroups != 8) {
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	}
 	return 0;
 }
@@ -211,14 +211,14 @@ static int lsi_parse_port(const char *s, uint16_t *port)
 
 	for (; s[n] != '\0'; n++) {
 		if (s[n] < '0' || s[n] > '9')
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		if (value <= 65535)
 			value = value * 10 + (unsigned long)(s[n] - '0');
 	}
 	if (n == 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (value > 65535)
-		return LS_ERANGE;
+		return lsi_fail(LS_ERANGE);
 	*port = (uint16_t)value;
 	return 0;
 }
@@ -232,11 +232,11 @@ static int lsi_parse_zone(const char *s, const char *end, uint32_t *scope)
 	const char *p;
 
 	if (len == 0 || len >= sizeof(name))
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	for (p = s; p < end && *p >= '0' && *p <= '9'; p++) {
 		value = value * 10 + (uint64_t)(*p - '0');
 		if (value > UINT32_MAX)
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 	}
 	if (p == end) {
 		*scope = (uint32_t)value;
@@ -262,9 +262,9 @@ static int lsi_parse_ip_range(ls_addr *out, const char *s, const char *end, int 
 	if (family != LS_AF_UNSPEC && family != LS_AF_INET6)
 		return family == LS_AF_INET ? LS_EINVAL : LS_EAFNOSUPPORT;
 	if (lsi_parse_v6(s, zone ? zone : end, ip) != 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (zone != NULL && lsi_parse_zone(zone + 1, end, &scope) != 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	ls_addr_ipv6(out, ip, 0, scope);
 	return 0;
 }
@@ -272,7 +272,7 @@ static int lsi_parse_ip_range(ls_addr *out, const char *s, const char *end, int 
 int ls_addr_parse_ip(ls_addr *out, const char *text, int family)
 {
 	if (out == NULL || text == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	return lsi_parse_ip_range(out, text, text + strlen(text), family);
 }
 
@@ -284,10 +284,10 @@ static int lsi_parse_bracketed(ls_addr *out, const char *text)
 	int rc;
 
 	if (close == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (close[1] != '\0') {
 		if (close[1] != ':')
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		rc = lsi_parse_port(close + 2, &port);
 		if (rc != 0)
 			return rc;
@@ -305,7 +305,7 @@ int ls_addr_parse(ls_addr *out, const char *text)
 	int rc;
 
 	if (out == NULL || text == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (strncmp(text, "unix:", 5) == 0)
 		return text[5] ? ls_addr_unix(out, text + 5) : LS_EINVAL;
 	if (text[0] == '/' || text[0] == '.')
@@ -441,7 +441,7 @@ static int lsi_format_ip(lsi_sb *sb, const ls_addr *addr)
 			lsi_sb_putu(sb, addr->scope_id);
 		}
 	} else {
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	}
 	return 0;
 }
@@ -470,8 +470,10 @@ int ls_addr_format(const ls_addr *addr, char *buf, size_t size)
 	lsi_sb sb = {buf, size, 0, 0};
 	int rc = 0;
 
-	if (addr == NULL || buf == NULL || size == 0)
-		return LS_EINVAL;
+	if (addr == NULL || buf == NULL)
+		return lsi_fail(LS_EINVAL);
+	if (size == 0)
+		return lsi_fail(LS_ENOSPC);
 	buf[0] = '\0';
 	if (addr->family == LS_AF_UNIX) {
 		lsi_format_unix(&sb, addr);
@@ -491,8 +493,10 @@ int ls_addr_format_ip(const ls_addr *addr, char *buf, size_t size)
 {
 	lsi_sb sb = {buf, size, 0, 0};
 
-	if (addr == NULL || buf == NULL || size == 0)
-		return LS_EINVAL;
+	if (addr == NULL || buf == NULL)
+		return lsi_fail(LS_EINVAL);
+	if (size == 0)
+		return lsi_fail(LS_ENOSPC);
 	buf[0] = '\0';
 	return lsi_sb_finish(&sb, lsi_format_ip(&sb, addr));
 }
@@ -530,9 +534,9 @@ uint16_t ls_addr_port(const ls_addr *addr)
 int ls_addr_set_port(ls_addr *addr, uint16_t port)
 {
 	if (addr == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (!lsi_is_ip(addr))
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	addr->port = port;
 	return 0;
 }
@@ -566,7 +570,7 @@ int ls_addr_is_loopback(const ls_addr *addr)
 int ls_addr_unmap_v4(const ls_addr *in, ls_addr *out)
 {
 	if (in == NULL || out == NULL || !ls_addr_is_v4mapped(in))
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	ls_addr_ipv4(out, in->ip + 12, in->port);
 	return 0;
 }
@@ -584,10 +588,10 @@ const ls_addr *lsi_addr_target(const ls_addr *addr, ls_addr *tmp)
 int lsi_addr_check(const ls_addr *addr, int family)
 {
 	if (addr == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (addr->family != family)
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	if (family == LS_AF_UNIX && addr->path_len > LS_UNIX_PATH_MAX)
-		return LS_ENAMETOOLONG;
+		return lsi_fail(LS_ENAMETOOLONG);
 	return 0;
 }

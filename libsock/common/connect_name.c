@@ -23,7 +23,7 @@ static int lsi_try_one(const ls_addrinfo *ai, int64_t deadline, ls_socket *out)
 	int rc;
 
 	if (left == LS_ETIMEDOUT)
-		return LS_ETIMEDOUT;
+		return lsi_fail(LS_ETIMEDOUT);
 	rc = ls_socket_create(&s, ai->family, ai->type, ai->protocol);
 	if (rc != 0)
 		return rc;
@@ -46,11 +46,11 @@ int ls_connect_name(ls_socket *out, const char *host, const char *service, int f
 	int rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	*out = LS_INVALID_SOCKET;
 	if (host == NULL || service == NULL || timeout_ms == LS_TIMEOUT_NONBLOCK ||
 	    timeout_ms < LS_TIMEOUT_BLOCK)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	deadline = lsi_deadline(timeout_ms);
 	rc = ls_getaddrinfo(host, service, &hints, &list);
 	if (rc != 0)

@@ -17,12 +17,9 @@
 
 #include "internal.h"
 
-#define LSI_CHUNK_BITS 10
-#define LSI_CHUNK_SIZE (1u << LSI_CHUNK_BITS)
-#define LSI_MAX_CHUNKS 4096u /* 4 Mi sockets */
 #define LSI_NO_SLOT UINT32_MAX
 
-static _Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
+_Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
 static uint32_t lsi_nchunks;     /* chunks allocated; guarded by the lock */
 static uint32_t lsi_free_head = LSI_NO_SLOT;
 static uint32_t lsi_free_tail = LSI_NO_SLOT;
@@ -56,10 +53,10 @@ static int lsi_grow_locked(void)
 	uint32_t base, i;
 
 	if (lsi_nchunks == LSI_MAX_CHUNKS)
-		return LS_EMFILE;
+		return lsi_fail(LS_EMFILE);
 	chunk = calloc(LSI_CHUNK_SIZE, sizeof(*chunk));
 	if (chunk == NULL)
-		return LS_ENOMEM;
+		return lsi_fail(LS_ENOMEM);
 	base = lsi_nchunks * LSI_CHUNK_SIZE;
 	for (i = 0; i < LSI_CHUNK_SIZE; i++) {
 		/* Generation 1 first: handle 0 must never be valid. */
@@ -134,28 +131,8 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 	return 0;
 }
 
-int lsi_sock_acquire(ls_socket h, lsi_sock **out)
-{
-	uint32_t low = (uint32_t)h;
-	uint64_t gen = h >> 32;
-	lsi_sock *s;
-	uint64_t st;
-
-	if (low == 0 || (s = lsi_slot(low - 1)) == NULL)
-		return LS_EBADF;
-	st = atomic_load_explicit(&s->state, memory_order_acquire);
-	do {
-		if ((st >> 32) != gen || !(st & LSI_ST_OPEN))
-			return LS_EBADF;
-	} while (!atomic_compare_exchange_weak_explicit(&s->state, &st, st + 1,
-	                                                memory_order_acquire,
-	                                                memory_order_acquire));
-	*out = s;
-	return 0;
-}
-
 /* The last reference is gone after close: dispose of the OS handle. */
-static void lsi_sock_finalize(lsi_sock *s)
+void lsi_sock_finalize(lsi_sock *s)
 {
 	uint64_t gen = atomic_load_explicit(&s->state, memory_order_acquire) >> 32;
 
@@ -166,14 +143,6 @@ static void lsi_sock_finalize(lsi_sock *s)
 	gen = (gen + 1) & 0xffffffffu;
 	atomic_store_explicit(&s->state, (gen ? gen : 1) << 32, memory_order_release);
 	lsi_slot_put(s->index);
-}
-
-void lsi_sock_release(lsi_sock *s)
-{
-	uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
-
-	if (!(st & LSI_ST_OPEN) && (st & LSI_ST_REFS) == 0)
-		lsi_sock_finalize(s);
 }
 
 int lsi_sock_closing(const lsi_sock *s)
@@ -194,7 +163,7 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 		if (!(st & LSI_ST_OPEN)) {
 			/* Another thread closed it between our lookup and now. */
 			lsi_sock_release(s);
-			return LS_EBADF;
+			return lsi_fail(LS_EBADF);
 		}
 	} while (!atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~LSI_ST_OPEN,
 	                                                memory_order_acq_rel,

@@ -12,6 +12,16 @@
 
 #include "platform.h"
 
+/*
+ * Return a failure libsock detected itself (a bad argument, a closed
+ * handle, a deadline): no OS code explains it, so ls_native_error() is 0.
+ */
+static inline int lsi_fail(int code)
+{
+	lsi_set_native_error(0);
+	return code;
+}
+
 /* Socket flags (lsi_sock.flags). */
 #define LSI_SF_INTERRUPTIBLE 0x01 /* report LS_EINTR instead of retrying */
 #define LSI_SF_CONNECTING 0x02    /* a non-blocking connect may be pending */
@@ -57,11 +67,54 @@ int lsi_autoinit(void);
 int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
                  int64_t timeout_ms, int os_nonblock, ls_socket *out);
 
-/* Look up a handle and hold a reference. LS_EBADF if closed or foreign. */
-int lsi_sock_acquire(ls_socket h, lsi_sock **out);
+/*
+ * The table's chunks, for the inline lookup below (handle.c owns them).
+ * Chunks are allocated on demand and never freed.
+ */
+#define LSI_CHUNK_BITS 10
+#define LSI_CHUNK_SIZE (1u << LSI_CHUNK_BITS)
+#define LSI_MAX_CHUNKS 4096u /* 4 Mi sockets */
+extern _Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
+
+/* The last reference after close is gone: close the OS handle, free the slot. */
+void lsi_sock_finalize(lsi_sock *s);
+
+/*
+ * Look up a handle and hold a reference. LS_EBADF if closed or foreign.
+ * Inline: every call does this, and it is a load and a compare-and-swap.
+ */
+static inline int lsi_sock_acquire(ls_socket h, lsi_sock **out)
+{
+	uint32_t index = (uint32_t)h - 1;
+	uint64_t gen = h >> 32;
+	lsi_sock *chunk;
+	uint64_t st;
+
+	/* Handle 0 wraps index to UINT32_MAX, which is past the last chunk. */
+	if (index / LSI_CHUNK_SIZE >= LSI_MAX_CHUNKS)
+		return lsi_fail(LS_EBADF);
+	chunk = atomic_load_explicit(&lsi_chunks[index / LSI_CHUNK_SIZE], memory_order_acquire);
+	if (chunk == NULL)
+		return lsi_fail(LS_EBADF);
+	*out = &chunk[index % LSI_CHUNK_SIZE];
+	st = atomic_load_explicit(&(*out)->state, memory_order_acquire);
+	do {
+		if ((st >> 32) != gen || !(st & LSI_ST_OPEN))
+			return lsi_fail(LS_EBADF);
+	} while (!atomic_compare_exchange_weak_explicit(&(*out)->state, &st, st + 1,
+	                                                memory_order_acquire,
+	                                                memory_order_acquire));
+	return 0;
+}
 
 /* Drop a reference; the last one after close disposes of the OS handle. */
-void lsi_sock_release(lsi_sock *s);
+static inline void lsi_sock_release(lsi_sock *s)
+{
+	uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
+
+	if (!(st & LSI_ST_OPEN) && (st & LSI_ST_REFS) == 0)
+		lsi_sock_finalize(s);
+}
 
 /*
  * Close a handle: it stops resolving at once; the OS handle is closed (or,

@@ -13,7 +13,7 @@ static inline int lsi_io_begin(ls_socket s, const void *buf, size_t len, int fla
                         lsi_sock **sk)
 {
 	if ((buf == NULL && len > 0) || (flags & ~allowed))
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	return lsi_sock_acquire(s, sk);
 }
 
@@ -44,7 +44,7 @@ typedef struct lsi_op {
 } lsi_op;
 
 /* One OS attempt of the request. */
-static inline int64_t lsi_attempt(const lsi_sock *sk, const lsi_op *op)
+static int64_t lsi_attempt(const lsi_sock *sk, const lsi_op *op)
 {
 	switch (op->kind) {
 	case LSI_OP_SEND:
@@ -68,33 +68,34 @@ static inline int lsi_op_is_send(const lsi_op *op)
 }
 
 /*
- * Run a request on an acquired socket: one attempt, then (only if it would
- * block on a socket that waits, or was interrupted) wait and retry against
- * one deadline computed on first need, so the blocking fast path never
- * reads the clock.
+ * After a first attempt failed with rc: wait and retry (only if it would
+ * block on a socket that waits, or was interrupted) against one deadline,
+ * computed here so the blocking fast path never reads the clock.
  */
-static inline int64_t lsi_run(lsi_sock *sk, lsi_op *op)
+static int64_t lsi_retry_op(lsi_sock *sk, const lsi_op *op, int64_t rc)
 {
 	short events = lsi_op_is_send(op) ? LS_POLLOUT : LS_POLLIN;
-	int64_t rc, deadline;
+	int64_t deadline = lsi_deadline(atomic_load(&sk->timeout_ms));
 
-	if (!lsi_op_is_send(op))
-		op->flags = lsi_recv_flags(sk, op->flags);
-	rc = lsi_attempt(sk, op);
-	if (rc < 0) {
-		deadline = lsi_deadline(atomic_load(&sk->timeout_ms));
-		while (rc < 0 && lsi_retry(sk, &rc, events, op->flags, deadline))
-			rc = lsi_attempt(sk, op);
-	}
+	while (rc < 0 && lsi_retry(sk, &rc, events, op->flags, deadline))
+		rc = lsi_attempt(sk, op);
 	return rc;
 }
 
 /*
- * Check, acquire, run, release. Inline, so that each public call gets a
- * copy specialised for its request kind: the per-call cost is what the
- * benchmark's 1-byte cases measure.
+ * A receive that returned 0 bytes may have been woken by ls_close() in
+ * another thread (close shuts the socket down, which reads as end of
+ * stream): report the close, as documented, not a false end of stream.
  */
-static inline int64_t lsi_io(ls_socket s, lsi_op *op)
+static int64_t lsi_recv_done(const lsi_sock *sk, const lsi_op *op, int64_t rc)
+{
+	if (rc == 0 && !lsi_op_is_send(op) && lsi_sock_closing(sk))
+		return lsi_fail(LS_EBADF);
+	return rc;
+}
+
+/* Check, acquire, one attempt, the slow path if needed, release. */
+static int64_t lsi_io(ls_socket s, lsi_op *op)
 {
 	int allowed = lsi_op_is_send(op) ? LSI_SEND_FLAGS : LSI_RECV_FLAGS;
 	lsi_sock *sk;
@@ -105,24 +106,52 @@ static inline int64_t lsi_io(ls_socket s, lsi_op *op)
 		return rc;
 	if (op->kind == LSI_OP_SENDTO)
 		rc = lsi_addr_check(op->to, sk->family);
-	if (rc == 0)
-		rc = lsi_run(sk, op);
+	if (rc == 0) {
+		if (!lsi_op_is_send(op))
+			op->flags = lsi_recv_flags(sk, op->flags);
+		rc = lsi_attempt(sk, op);
+		if (rc < 0)
+			rc = lsi_retry_op(sk, op, rc);
+		rc = lsi_recv_done(sk, op, rc);
+	}
 	lsi_sock_release(sk);
 	return rc;
 }
 
+/*
+ * send and recv are the calls whose per-call cost matters most (1-byte
+ * messages): they take the socket and make the OS call directly, and fall
+ * back to the general path only when the first attempt fails.
+ */
 int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 {
 	lsi_op op = {LSI_OP_SEND, (void *)(uintptr_t)buf, len, flags, NULL, NULL, NULL};
+	lsi_sock *sk;
+	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk);
 
-	return lsi_io(s, &op);
+	if (rc != 0)
+		return rc;
+	rc = lsi_plat_send(sk->fd, buf, len, flags);
+	if (rc < 0)
+		rc = lsi_retry_op(sk, &op, rc);
+	lsi_sock_release(sk);
+	return rc;
 }
 
 int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 {
 	lsi_op op = {LSI_OP_RECV, buf, len, flags, NULL, NULL, NULL};
+	lsi_sock *sk;
+	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_RECV_FLAGS, &sk);
 
-	return lsi_io(s, &op);
+	if (rc != 0)
+		return rc;
+	op.flags = lsi_recv_flags(sk, flags);
+	rc = lsi_plat_recv(sk->fd, buf, len, op.flags);
+	if (rc <= 0)
+		rc = lsi_recv_done(sk, &op, rc < 0 ? lsi_retry_op(sk, &op, rc) : rc);
+	lsi_sock_release(sk);
+	return rc;
 }
 
 int64_t ls_peek(ls_socket s, void *buf, size_t len)
@@ -180,12 +209,12 @@ static int64_t lsi_iov_check(const ls_iovec *iov, size_t count)
 	size_t i;
 
 	if (iov == NULL && count > 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (count > LS_IOV_MAX)
 		count = LS_IOV_MAX;
 	for (i = 0; i < count; i++)
 		if (iov[i].base == NULL && iov[i].len > 0)
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 	return (int64_t)count;
 }
 

@@ -25,7 +25,7 @@ static int lsi_opt_check_value(int option, int value)
 	case LS_OPT_LINGER:
 		/* Windows keeps the linger time in an unsigned short. */
 		if (value < -1)
-			return LS_EINVAL;
+			return lsi_fail(LS_EINVAL);
 		return value > 65535 ? LS_ERANGE : 0;
 	default:
 		return 0;
@@ -38,7 +38,7 @@ int ls_setopt(ls_socket s, int option, int value)
 	int rc;
 
 	if (option < LS_OPT_REUSEADDR || option > LS_OPT_ACCEPTCONN || lsi_opt_readonly(option))
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_opt_check_value(option, value);
 	if (rc != 0)
 		return rc;
@@ -56,7 +56,7 @@ int ls_getopt(ls_socket s, int option, int *value)
 	int rc;
 
 	if (value == NULL || option < LS_OPT_REUSEADDR || option > LS_OPT_ACCEPTCONN)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -78,7 +78,7 @@ int ls_setsockopt(ls_socket s, int level, int name, const void *value, size_t le
 	int rc;
 
 	if ((value == NULL && len > 0) || len > INT_MAX)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -93,7 +93,7 @@ int ls_getsockopt(ls_socket s, int level, int name, void *value, size_t *len)
 	int rc;
 
 	if (len == NULL || (value == NULL && *len > 0) || *len > INT_MAX)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;

@@ -95,7 +95,7 @@ int ls_poll(ls_pollfd *fds, size_t count, int64_t timeout_ms)
 	int rc;
 
 	if ((fds == NULL && count > 0) || count > LSI_POLL_MAX || timeout_ms < LS_TIMEOUT_BLOCK)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (count > LSI_POLL_STACK) {
 		socks = malloc(count * sizeof(*socks));
 		ents = malloc(count * sizeof(*ents));

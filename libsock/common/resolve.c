@@ -34,11 +34,11 @@ static int lsi_check_service(const char *service)
 static int lsi_check_hints(const ls_addrinfo_hints *h)
 {
 	if (h->family != LS_AF_UNSPEC && h->family != LS_AF_INET && h->family != LS_AF_INET6)
-		return LS_EAI_FAMILY;
+		return lsi_fail(LS_EAI_FAMILY);
 	if (h->type != 0 && h->type != LS_SOCK_STREAM && h->type != LS_SOCK_DGRAM)
-		return LS_EAI_SOCKTYPE;
+		return lsi_fail(LS_EAI_SOCKTYPE);
 	if (h->flags & ~LSI_AI_FLAGS)
-		return LS_EAI_BADFLAGS;
+		return lsi_fail(LS_EAI_BADFLAGS);
 	return h->protocol < 0 ? LS_EINVAL : 0;
 }
 
@@ -49,10 +49,10 @@ int ls_getaddrinfo(const char *host, const char *service, const ls_addrinfo_hint
 	int rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	*out = NULL;
 	if (host == NULL && service == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (hints == NULL)
 		hints = &none;
 	rc = lsi_check_hints(hints);
@@ -85,11 +85,11 @@ int ls_getnameinfo(const ls_addr *addr, char *host, size_t hostsize, char *serv,
 
 	if (addr == NULL || (host == NULL && hostsize > 0) || (serv == NULL && servsize > 0) ||
 	    (host == NULL && serv == NULL))
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	if (addr->family != LS_AF_INET && addr->family != LS_AF_INET6)
-		return LS_EAI_FAMILY;
+		return lsi_fail(LS_EAI_FAMILY);
 	if (flags & ~LSI_NI_FLAGS)
-		return LS_EAI_BADFLAGS;
+		return lsi_fail(LS_EAI_BADFLAGS);
 	rc = lsi_autoinit();
 	if (rc == 0)
 		rc = lsi_plat_getnameinfo(addr, host, hostsize, serv, servsize, flags);
@@ -101,7 +101,7 @@ int ls_gethostname(char *buf, size_t size)
 	int rc;
 
 	if (buf == NULL || size == 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	buf[0] = '\0';
 	rc = lsi_autoinit();
 	if (rc == 0)

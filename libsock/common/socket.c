@@ -21,14 +21,14 @@ int ls_socket_create(ls_socket *out, int family, int type, int protocol)
 	int rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	*out = LS_INVALID_SOCKET;
 	if (!lsi_valid_family(family))
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	if (!lsi_valid_type(type))
-		return LS_EPROTOTYPE;
+		return lsi_fail(LS_EPROTOTYPE);
 	if (protocol < 0)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_autoinit();
 	if (rc == 0)
 		rc = lsi_plat_socket(family, type, protocol, &fd);
@@ -45,10 +45,10 @@ int ls_socket_adopt(ls_socket *out, ls_native native)
 	int family, type, protocol, rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	*out = LS_INVALID_SOCKET;
 	if (native == LS_NATIVE_INVALID)
-		return LS_EBADF;
+		return lsi_fail(LS_EBADF);
 	rc = lsi_autoinit();
 	if (rc == 0)
 		rc = lsi_plat_adopt((lsi_fd)native, &family, &type, &protocol);
@@ -66,7 +66,7 @@ int ls_socket_detach(ls_socket s, ls_native *native)
 	int rc;
 
 	if (native == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -86,7 +86,7 @@ int ls_socket_native(ls_socket s, ls_native *native)
 	int rc;
 
 	if (native == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -183,7 +183,7 @@ int ls_accept(ls_socket s, ls_socket *out, ls_addr *peer)
 	int rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	*out = LS_INVALID_SOCKET;
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
@@ -249,7 +249,7 @@ static int lsi_name(ls_socket s, ls_addr *addr, int (*get)(lsi_fd, ls_addr *))
 	int rc;
 
 	if (addr == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -274,7 +274,7 @@ int ls_shutdown(ls_socket s, int how)
 	int rc;
 
 	if (how != LS_SHUT_RD && how != LS_SHUT_WR && how != LS_SHUT_RDWR)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -289,7 +289,7 @@ int ls_set_timeout(ls_socket s, int64_t timeout_ms)
 	int nonblock, was, rc;
 
 	if (timeout_ms < LS_TIMEOUT_BLOCK)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
@@ -312,7 +312,7 @@ int ls_get_timeout(ls_socket s, int64_t *timeout_ms)
 	int rc;
 
 	if (timeout_ms == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;

@@ -120,13 +120,13 @@ int ls_socketpair(int family, int type, ls_socket out[2])
 	int rc;
 
 	if (out == NULL)
-		return LS_EINVAL;
+		return lsi_fail(LS_EINVAL);
 	out[0] = out[1] = LS_INVALID_SOCKET;
 	if (type != LS_SOCK_STREAM && type != LS_SOCK_DGRAM)
-		return LS_EPROTOTYPE;
+		return lsi_fail(LS_EPROTOTYPE);
 	if (family != LS_AF_UNSPEC && family != LS_AF_UNIX && family != LS_AF_INET &&
 	    family != LS_AF_INET6)
-		return LS_EAFNOSUPPORT;
+		return lsi_fail(LS_EAFNOSUPPORT);
 	rc = lsi_autoinit();
 	if (rc != 0)
 		return rc;

@@ -44,7 +44,7 @@ int lsi_wait(lsi_sock *s, short events, int64_t deadline)
 	for (;;) {
 		left = lsi_remaining(deadline);
 		if (left == 0)
-			return LS_ETIMEDOUT;
+			return lsi_fail(LS_ETIMEDOUT);
 		ent.fd = s->fd;
 		ent.events = events;
 		ent.revents = 0;
@@ -52,7 +52,7 @@ int lsi_wait(lsi_sock *s, short events, int64_t deadline)
 		                  LSI_SF_CONNECTING) != 0;
 		rc = lsi_plat_poll(&ent, 1, left);
 		if (lsi_sock_closing(s))
-			return LS_EBADF;
+			return lsi_fail(LS_EBADF);
 		if (rc == LS_EINTR && !lsi_interruptible(s))
 			continue; /* the deadline is recomputed at the top */
 		if (rc < 0)
