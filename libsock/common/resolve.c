@@ -86,6 +86,9 @@ int ls_getnameinfo(const ls_addr *addr, char *host, size_t hostsize, char *serv,
 	if (addr == NULL || (host == NULL && hostsize > 0) || (serv == NULL && servsize > 0) ||
 	    (host == NULL && serv == NULL))
 		return lsi_fail(LS_EINVAL);
+	/* A buffer that cannot hold even the NUL is too small on every OS. */
+	if ((host != NULL && hostsize == 0) || (serv != NULL && servsize == 0))
+		return lsi_fail(LS_ENOSPC);
 	if (addr->family != LS_AF_INET && addr->family != LS_AF_INET6)
 		return lsi_fail(LS_EAI_FAMILY);
 	if (flags & ~LSI_NI_FLAGS)

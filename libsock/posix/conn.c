@@ -198,7 +198,7 @@ static int pair_cloexec(int type, int fds[2])
  */
 int lsi_plat_socketpair(int family, int type, lsi_fd out[2])
 {
-	int st = lsi_posix_type_to_native(type);
+	int st = lsi_type_to_native(type);
 	int fds[2] = { -1, -1 }, rc;
 
 	if (family != LS_AF_UNIX && family != LS_AF_UNSPEC)

@@ -198,7 +198,11 @@ int64_t lsi_plat_recvfrom(lsi_fd fd, void *buf, size_t len, int flags,
 	return rc != 0 ? rc : n;
 }
 
-int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
+/* A sendmsg or recvmsg wrapper: send_msg() or recv_msg(). */
+typedef int64_t (*msg_fn)(int fd, struct msghdr *m, int flags);
+
+/* sendv and recvv differ only in the call that moves the data. */
+static int64_t vec_msg(lsi_fd fd, const ls_iovec *iov, size_t count, int flags, msg_fn op)
 {
 	struct iovec stack[LSI_IOV_STACK];
 	struct iovec *v = iov_alloc(stack, count);
@@ -210,26 +214,18 @@ int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = v;
 	m.msg_iovlen = fill_iov(v, iov, count);
-	n = send_msg((int)fd, &m, flags);
+	n = op((int)fd, &m, flags);
 	if (v != stack)
 		free(v);
 	return n;
 }
 
+int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
+{
+	return vec_msg(fd, iov, count, flags, send_msg);
+}
+
 int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
 {
-	struct iovec stack[LSI_IOV_STACK];
-	struct iovec *v = iov_alloc(stack, count);
-	struct msghdr m;
-	int64_t n;
-
-	if (v == NULL)
-		return LS_ENOMEM;
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = v;
-	m.msg_iovlen = fill_iov(v, iov, count);
-	n = recv_msg((int)fd, &m, flags);
-	if (v != stack)
-		free(v);
-	return n;
+	return vec_msg(fd, iov, count, flags, recv_msg);
 }

@@ -8,6 +8,7 @@
 #include "lsi_os.h"
 #include "platform.h"
 #include "sys/sockaddr.h"
+#include "sys/socktype.h"
 
 /* --- error.c: the only place errno and EAI_* become LS_E* --------------- */
 
@@ -43,10 +44,6 @@ int lsi_posix_set_nosigpipe(int fd);
 
 /* Close fd after a failure without disturbing the error being reported. */
 void lsi_posix_close_quietly(int fd);
-
-/* LS_SOCK_* to SOCK_* and back; -1 for an unknown type. */
-int lsi_posix_type_to_native(int type);
-int lsi_posix_type_from_native(int type);
 
 /* --- sigpipe.c: no SIGPIPE where neither MSG_NOSIGNAL nor SO_NOSIGPIPE -- */
 

@@ -203,7 +203,7 @@ static int get_type(int fd, int *value)
 
 	if (rc != 0)
 		return rc;
-	*value = lsi_posix_type_from_native(st);
+	*value = lsi_type_from_native(st);
 	return *value < 0 ? LS_EPROTOTYPE : 0;
 }
 

@@ -3,43 +3,12 @@
  */
 #include "lsi_posix.h"
 #include "lsi_sys.h"
+#include "sys/poll_events.h"
 
 #include <stdlib.h>
 
 /* pollfds kept on the stack; larger sets are allocated. */
 #define LSI_POLL_STACK 32
-
-static short events_to_native(short ev)
-{
-	short e = 0;
-
-	if (ev & LS_POLLIN)
-		e |= POLLIN;
-	if (ev & LS_POLLOUT)
-		e |= POLLOUT;
-	return e;
-}
-
-/*
- * POLLPRI and the like are never asked for and so never reported; ERR,
- * HUP and NVAL are reported whatever was asked, as poll() itself does.
- */
-static short events_from_native(short re)
-{
-	short e = 0;
-
-	if (re & POLLIN)
-		e |= LS_POLLIN;
-	if (re & POLLOUT)
-		e |= LS_POLLOUT;
-	if (re & POLLERR)
-		e |= LS_POLLERR;
-	if (re & POLLHUP)
-		e |= LS_POLLHUP;
-	if (re & POLLNVAL)
-		e |= LS_POLLNVAL;
-	return e;
-}
 
 /* -1 (or any negative) waits forever; poll() takes at most INT_MAX ms. */
 static int clamp_timeout(int64_t timeout_ms)
@@ -56,7 +25,7 @@ static int collect(lsi_pollent *ents, const struct pollfd *p, size_t count)
 	int ready = 0;
 
 	for (i = 0; i < count; i++) {
-		ents[i].revents = events_from_native(p[i].revents);
+		ents[i].revents = lsi_poll_events_from_native(p[i].revents);
 		if (ents[i].revents != 0)
 			ready++;
 	}
@@ -77,7 +46,7 @@ int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms)
 	}
 	for (i = 0; i < count; i++) {
 		p[i].fd = (int)ents[i].fd;
-		p[i].events = events_to_native(ents[i].events);
+		p[i].events = lsi_poll_events_to_native(ents[i].events);
 		p[i].revents = 0;
 	}
 	n = lsi_sys_poll(p, (nfds_t)count, clamp_timeout(timeout_ms));

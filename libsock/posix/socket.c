@@ -7,30 +7,6 @@
 
 #include <string.h>
 
-int lsi_posix_type_to_native(int type)
-{
-	switch (type) {
-	case LS_SOCK_STREAM:
-		return SOCK_STREAM;
-	case LS_SOCK_DGRAM:
-		return SOCK_DGRAM;
-	default:
-		return -1;
-	}
-}
-
-int lsi_posix_type_from_native(int type)
-{
-	switch (type) {
-	case SOCK_STREAM:
-		return LS_SOCK_STREAM;
-	case SOCK_DGRAM:
-		return LS_SOCK_DGRAM;
-	default:
-		return -1;
-	}
-}
-
 void lsi_posix_close_quietly(int fd)
 {
 	/* The caller already recorded its error; keep errno for it too. */
@@ -127,7 +103,7 @@ static int set_v6only(int fd)
 int lsi_plat_socket(int family, int type, int protocol, lsi_fd *out)
 {
 	int af = lsi_family_to_native(family);
-	int st = lsi_posix_type_to_native(type);
+	int st = lsi_type_to_native(type);
 	int fd = -1, rc;
 
 	if (af < 0 || af == AF_UNSPEC)
@@ -199,7 +175,7 @@ int lsi_plat_adopt(lsi_fd fd, int *family, int *type, int *protocol)
 	rc = getsockopt_int(s, SOL_SOCKET, SO_TYPE, &st);
 	if (rc != 0)
 		return rc;
-	*type = lsi_posix_type_from_native(st);
+	*type = lsi_type_from_native(st);
 	if (*type < 0)
 		return LS_EPROTOTYPE;
 	rc = adopt_family(s, family);

@@ -84,6 +84,13 @@ struct sockaddr_un {
 #define WSA_FLAG_NO_HANDLE_INHERIT 0x80
 #endif
 
+/*
+ * WSAPoll rejects events other than POLLRDNORM, POLLRDBAND and POLLWRNORM
+ * with WSAEINVAL, and Winsock's POLLIN includes POLLRDBAND (out-of-band
+ * data), which libsock does not wait for; readable means POLLRDNORM.
+ */
+#define LSI_POLL_READ POLLRDNORM
+
 /* The OS's type for address and option lengths. */
 typedef int lsi_socklen;
 

@@ -191,7 +191,7 @@ int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
 	if (lsi_win_getsockopt(s, d.level, d.name, (char *)&v, &len) == SOCKET_ERROR)
 		return lsi_opt_failed(option);
 	if (option == LS_OPT_TYPE) {
-		v = lsi_win_type_from_os(v);
+		v = lsi_type_from_native(v);
 		if (v < 0)
 			return LS_EPROTOTYPE;
 	} else if (lsi_boolean(option)) {

@@ -13,44 +13,13 @@
 #include <string.h>
 
 #include "win32.h"
+#include "sys/poll_events.h"
 
 /* The longest single WSAPoll while a connect is pending. */
 #define LSI_POLL_SLICE_MS 100
 
 /* Entries polled from a stack buffer; more are allocated. */
 #define LSI_POLL_STACK 64
-
-/*
- * WSAPoll rejects events other than POLLRDNORM, POLLRDBAND and POLLWRNORM
- * with WSAEINVAL (POSIX's POLLIN includes POLLPRI, which it refuses).
- */
-static short lsi_events_to_os(short events)
-{
-	short ev = 0;
-
-	if (events & LS_POLLIN)
-		ev |= POLLRDNORM;
-	if (events & LS_POLLOUT)
-		ev |= POLLWRNORM;
-	return ev;
-}
-
-static short lsi_revents_from_os(short rev)
-{
-	short ev = 0;
-
-	if (rev & (POLLRDNORM | POLLRDBAND))
-		ev |= LS_POLLIN;
-	if (rev & POLLWRNORM)
-		ev |= LS_POLLOUT;
-	if (rev & POLLERR)
-		ev |= LS_POLLERR;
-	if (rev & POLLHUP)
-		ev |= LS_POLLHUP;
-	if (rev & POLLNVAL)
-		ev |= LS_POLLNVAL;
-	return ev;
-}
 
 int lsi_win_wait_ready(SOCKET s, int writable, int timeout_ms)
 {
@@ -98,7 +67,7 @@ static ULONG lsi_fill(lsi_pollent *ents, size_t count, WSAPOLLFD *pfd, int *conn
 		if (ents[i].fd == LSI_FD_INVALID)
 			continue;
 		pfd[n].fd = (SOCKET)ents[i].fd;
-		pfd[n].events = lsi_events_to_os(ents[i].events);
+		pfd[n].events = lsi_poll_events_to_native(ents[i].events);
 		pfd[n].revents = 0;
 		n++;
 		if (ents[i].connecting)
@@ -116,7 +85,7 @@ static void lsi_collect(lsi_pollent *ents, size_t count, const WSAPOLLFD *pfd)
 	for (i = 0; i < count; i++) {
 		if (ents[i].fd == LSI_FD_INVALID)
 			continue;
-		ents[i].revents = lsi_revents_from_os(pfd[n].revents);
+		ents[i].revents = lsi_poll_events_from_native(pfd[n].revents);
 		n++;
 	}
 }

@@ -6,30 +6,6 @@
 
 #include "win32.h"
 
-int lsi_win_type_to_os(int type)
-{
-	switch (type) {
-	case LS_SOCK_STREAM:
-		return SOCK_STREAM;
-	case LS_SOCK_DGRAM:
-		return SOCK_DGRAM;
-	default:
-		return -1;
-	}
-}
-
-int lsi_win_type_from_os(int type)
-{
-	switch (type) {
-	case SOCK_STREAM:
-		return LS_SOCK_STREAM;
-	case SOCK_DGRAM:
-		return LS_SOCK_DGRAM;
-	default:
-		return -1;
-	}
-}
-
 /*
  * Failure here is not reported: a socket from a layered service provider
  * may not be a kernel handle at all, and such a handle is not inherited
@@ -115,7 +91,7 @@ static int lsi_unix_missing(int code)
 int lsi_plat_socket(int family, int type, int protocol, lsi_fd *out)
 {
 	int af = lsi_family_to_native(family);
-	int st = lsi_win_type_to_os(type);
+	int st = lsi_type_to_native(type);
 	SOCKET s;
 	int rc;
 
@@ -166,7 +142,7 @@ static int lsi_adopt_info(SOCKET s, int *family, int *type, int *protocol)
 	*family = lsi_family_from_native(info.iAddressFamily);
 	if (*family <= 0)
 		return LS_EAFNOSUPPORT;
-	*type = lsi_win_type_from_os(info.iSocketType);
+	*type = lsi_type_from_native(info.iSocketType);
 	if (*type < 0)
 		return LS_EPROTOTYPE;
 	*protocol = info.iProtocol;

@@ -11,6 +11,7 @@
 #include "lsi_os.h"
 #include "platform.h"
 #include "sys/sockaddr.h"
+#include "sys/socktype.h"
 
 /* --- Syscall table (sys.c) ---------------------------------------------
  *
@@ -62,10 +63,6 @@ int lsi_win_last_error(void);
 int lsi_win_resolver_error(int code);
 
 /* --- Shared helpers (socket.c) ------------------------------------------ */
-
-/* LS_SOCK_* to SOCK_* and back; -1 for unknown types. */
-int lsi_win_type_to_os(int type);
-int lsi_win_type_from_os(int type);
 
 /* A SOCKET from an lsi_fd (LSI_FD_INVALID becomes INVALID_SOCKET). */
 static inline SOCKET lsi_win_sock(lsi_fd fd)
