@@ -1,10 +1,21 @@
 #!/bin/sh
 # Runs the C examples against each other on loopback and checks their output.
-# Usage: run_examples.sh BIN_DIR
+# Usage: run_examples.sh BIN_DIR [RUNNER [EXT]]
+#   RUNNER  a program that runs the examples (wine, for a Windows build)
+#   EXT     their file name extension (.exe)
 # Servers listen on port 0 and print the port they got; the script reads it
 # from their output. Every wait is bounded.
 set -u
-bin=${1:?usage: run_examples.sh BIN_DIR}
+bin=${1:?usage: run_examples.sh BIN_DIR [RUNNER [EXT]]}
+runner=${2:-}
+ext=${3:-}
+# ex NAME ARGS...: run example NAME (through the runner, if any). Servers
+# are started directly, not through ex, so that $! is their own pid.
+ex() {
+	name=$1
+	shift
+	$runner "$bin/$name$ext" "$@"
+}
 tmp=$(mktemp -d)
 pass=0
 fail=0
@@ -23,7 +34,7 @@ not_ok() { fail=$((fail + 1)); echo "not ok - $1"; sed 's/^/#   /' "$tmp"/*.log 
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
-		p=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+		p=$(tr -d '\r' <"$1" | sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' | head -n 1)
 		if [ -n "$p" ]; then echo "$p"; return 0; fi
 		sleep 0.1
 		i=$((i + 1))
@@ -39,12 +50,12 @@ wait_server() {
 }
 
 # --- TCP echo: two clients, by address and by name ---------------------------
-"$bin/tcp_echo_server" --count 2 0 >"$tmp/tcp_server.log" 2>&1 &
+$runner "$bin/tcp_echo_server$ext" --count 2 0 >"$tmp/tcp_server.log" 2>&1 &
 server_pid=$!
 if port=$(wait_port "$tmp/tcp_server.log"); then
-	out=$("$bin/tcp_echo_client" 127.0.0.1 "$port" "hello libsock" 2>&1)
+	out=$(ex tcp_echo_client 127.0.0.1 "$port" "hello libsock" 2>&1)
 	case $out in *"echo: hello libsock"*) ok "tcp echo by address";; *) echo "$out"; not_ok "tcp echo by address";; esac
-	out=$("$bin/tcp_echo_client" localhost "$port" "second client" 2>&1)
+	out=$(ex tcp_echo_client localhost "$port" "second client" 2>&1)
 	case $out in *"echo: second client"*) ok "tcp echo by name";; *) echo "$out"; not_ok "tcp echo by name";; esac
 	wait_server tcp_echo_server
 else
@@ -52,10 +63,10 @@ else
 fi
 
 # --- UDP echo -----------------------------------------------------------------
-"$bin/udp_echo" server --count 1 >"$tmp/udp_server.log" 2>&1 &
+$runner "$bin/udp_echo$ext" server --count 1 >"$tmp/udp_server.log" 2>&1 &
 server_pid=$!
 if port=$(wait_port "$tmp/udp_server.log"); then
-	out=$("$bin/udp_echo" client 127.0.0.1 "$port" "datagram" 2>&1)
+	out=$(ex udp_echo client 127.0.0.1 "$port" "datagram" 2>&1)
 	case $out in *"echo: datagram"*) ok "udp echo";; *) echo "$out"; not_ok "udp echo";; esac
 	wait_server "udp_echo server"
 else
@@ -63,14 +74,15 @@ else
 fi
 
 # --- hello server / client ----------------------------------------------------
-"$bin/hello_server" 0 >"$tmp/hello_server.log" 2>&1 &
+$runner "$bin/hello_server$ext" 0 >"$tmp/hello_server.log" 2>&1 &
 server_pid=$!
 if port=$(wait_port "$tmp/hello_server.log"); then
-	out=$("$bin/hello_client" "$port" 2>&1)
+	out=$(ex hello_client "$port" 2>&1 | tr -d '\r')
 	case $out in "Received: Hello from server!") ok "hello client output";; *) echo "$out"; not_ok "hello client output";; esac
 	wait_server hello_server
-	if grep -q "^Server is listening on port $port\.\.\.\$" "$tmp/hello_server.log" &&
-	   grep -q "^Connection from ('127\.0\.0\.1', [0-9][0-9]*)\$" "$tmp/hello_server.log"; then
+	tr -d '\r' <"$tmp/hello_server.log" >"$tmp/hello_server.txt"
+	if grep -q "^Server is listening on port $port\.\.\.\$" "$tmp/hello_server.txt" &&
+	   grep -q "^Connection from ('127\.0\.0\.1', [0-9][0-9]*)\$" "$tmp/hello_server.txt"; then
 		ok "hello server output"
 	else
 		not_ok "hello server output"
@@ -80,7 +92,7 @@ else
 fi
 
 # --- usage errors exit 2 --------------------------------------------------------
-"$bin/tcp_echo_client" >/dev/null 2>&1
+ex tcp_echo_client >/dev/null 2>&1
 if [ $? -eq 2 ]; then ok "usage error exits 2"; else not_ok "usage error exits 2"; fi
 
 echo "$pass passed, $fail failed"

@@ -103,6 +103,13 @@ if [ "$installed" = 1 ]; then
 		run_consumer cmake_static "$work/consumer/consumer_static"
 		check_linkage cmake_shared "$work/consumer/consumer_shared" shared
 		check_linkage cmake_static "$work/consumer/consumer_static" static
+		if command -v readelf >/dev/null 2>&1; then
+			if readelf -d "$work/consumer/consumer_shared" | grep -E 'R(UN)?PATH' | grep -q "$libdir"; then
+				ok "cmake_shared has an RPATH to $libdir"
+			else
+				not_ok "cmake_shared has an RPATH to $libdir"
+			fi
+		fi
 	fi
 
 	# --- 3. pkg-config consumers ----------------------------------------------
