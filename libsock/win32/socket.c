@@ -295,7 +295,7 @@ int lsi_plat_socket_error(lsi_fd fd)
  */
 static int lsi_unbound_name(SOCKET s, ls_addr *addr)
 {
-	int family, type, protocol;
+	int family = LS_AF_UNSPEC, type = 0, protocol = 0;
 	int rc = lsi_adopt_info(s, &family, &type, &protocol);
 
 	if (rc != 0)
