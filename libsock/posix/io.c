@@ -23,9 +23,13 @@
 #define LSI_IOV_STACK 64
 
 /* LS_MSG_* to MSG_*. LS_MSG_TRUNC_OK and LSI_MSG_DGRAM stay here. */
-static int map_flags(int flags)
+static inline int map_flags(int flags)
 {
 	int f = 0;
+
+	/* Most calls pass no flags: skip the table walk for them. */
+	if ((flags & ~LS_MSG_TRUNC_OK) == 0)
+		return 0;
 
 	if (flags & LS_MSG_PEEK)
 		f |= MSG_PEEK;

@@ -11,8 +11,75 @@
 #ifndef LSI_SYS_H
 #define LSI_SYS_H
 
+#include <stdatomic.h>
+
 #include "lsi_config.h"
 #include "lsi_os.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LSI_UNLIKELY(x) (x)
+#endif
+
+/*
+ * One fault slot per injectable call name. Related OS calls share a slot
+ * (send, sendto and sendmsg are all "send"), so a test arming "send" fails
+ * whatever call the platform happens to use for that operation.
+ */
+enum lsi_sysid {
+	LSI_SYS_SOCKET,
+	LSI_SYS_SOCKETPAIR,
+	LSI_SYS_BIND,
+	LSI_SYS_LISTEN,
+	LSI_SYS_ACCEPT,
+	LSI_SYS_CONNECT,
+	LSI_SYS_SEND,
+	LSI_SYS_RECV,
+	LSI_SYS_POLL,
+	LSI_SYS_SETSOCKOPT,
+	LSI_SYS_GETSOCKOPT,
+	LSI_SYS_GETSOCKNAME,
+	LSI_SYS_GETPEERNAME,
+	LSI_SYS_SHUTDOWN,
+	LSI_SYS_CLOSE,
+	LSI_SYS_FCNTL,
+	LSI_SYS_GETADDRINFO,
+	LSI_SYS_GETNAMEINFO,
+	LSI_SYS_GETHOSTNAME,
+	LSI_SYS_IF_NAMETOINDEX,
+	LSI_SYS_COUNT
+};
+
+/*
+ * Fault injection (lsi_plat_inject_fault): nonzero while any fault is
+ * armed, so the fast path of every wrapper is one relaxed load.
+ */
+extern atomic_int lsi_faults_armed;
+
+/* Consume one armed fault of call id: its code (also left in errno), or 0. */
+int lsi_sys_fault_fire(enum lsi_sysid id);
+
+static inline int lsi_sys_fault(enum lsi_sysid id)
+{
+	if (!LSI_UNLIKELY(atomic_load_explicit(&lsi_faults_armed, memory_order_relaxed) != 0))
+		return 0;
+	return lsi_sys_fault_fire(id);
+}
+
+/*
+ * send and recv are inline: they are the per-call cost of every 1-byte
+ * message, and a call layer less is measurable there.
+ */
+static inline ssize_t lsi_sys_send(int fd, const void *buf, size_t len, int flags)
+{
+	return lsi_sys_fault(LSI_SYS_SEND) ? -1 : send(fd, buf, len, flags);
+}
+
+static inline ssize_t lsi_sys_recv(int fd, void *buf, size_t len, int flags)
+{
+	return lsi_sys_fault(LSI_SYS_RECV) ? -1 : recv(fd, buf, len, flags);
+}
 
 int lsi_sys_socket(int af, int type, int proto);
 int lsi_sys_socketpair(int af, int type, int proto, int fds[2]);
@@ -23,11 +90,9 @@ int lsi_sys_accept(int fd, struct sockaddr *sa, lsi_socklen *len);
 int lsi_sys_accept4(int fd, struct sockaddr *sa, lsi_socklen *len, int flags);
 #endif
 int lsi_sys_connect(int fd, const struct sockaddr *sa, lsi_socklen len);
-ssize_t lsi_sys_send(int fd, const void *buf, size_t len, int flags);
 ssize_t lsi_sys_sendto(int fd, const void *buf, size_t len, int flags,
                        const struct sockaddr *sa, lsi_socklen salen);
 ssize_t lsi_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
-ssize_t lsi_sys_recv(int fd, void *buf, size_t len, int flags);
 ssize_t lsi_sys_recvfrom(int fd, void *buf, size_t len, int flags,
                          struct sockaddr *sa, lsi_socklen *salen);
 ssize_t lsi_sys_recvmsg(int fd, struct msghdr *msg, int flags);

@@ -14,41 +14,6 @@
 
 #include "platform.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define LSI_UNLIKELY(x) (x)
-#endif
-
-/*
- * One fault slot per injectable call name. Related OS calls share a slot
- * (send, sendto and sendmsg are all "send"), so a test arming "send" fails
- * whatever call the platform happens to use for that operation.
- */
-enum lsi_sysid {
-	LSI_SYS_SOCKET,
-	LSI_SYS_SOCKETPAIR,
-	LSI_SYS_BIND,
-	LSI_SYS_LISTEN,
-	LSI_SYS_ACCEPT,
-	LSI_SYS_CONNECT,
-	LSI_SYS_SEND,
-	LSI_SYS_RECV,
-	LSI_SYS_POLL,
-	LSI_SYS_SETSOCKOPT,
-	LSI_SYS_GETSOCKOPT,
-	LSI_SYS_GETSOCKNAME,
-	LSI_SYS_GETPEERNAME,
-	LSI_SYS_SHUTDOWN,
-	LSI_SYS_CLOSE,
-	LSI_SYS_FCNTL,
-	LSI_SYS_GETADDRINFO,
-	LSI_SYS_GETNAMEINFO,
-	LSI_SYS_GETHOSTNAME,
-	LSI_SYS_IF_NAMETOINDEX,
-	LSI_SYS_COUNT
-};
-
 static const char *const lsi_sys_names[LSI_SYS_COUNT] = {
 	"socket",      "socketpair",  "bind",        "listen",
 	"accept",      "connect",     "send",        "recv",
@@ -70,7 +35,7 @@ static lsi_fault lsi_faults[LSI_SYS_COUNT];
  * look at a slot; it never makes a fault get lost or fire twice, because
  * the slot's own count decides that.
  */
-static atomic_int lsi_faults_armed;
+atomic_int lsi_faults_armed;
 
 /* Consume one armed fault of slot id: its code, or 0 if none is armed. */
 static int fault_take(enum lsi_sysid id)
@@ -91,18 +56,20 @@ static int fault_take(enum lsi_sysid id)
 	return 0;
 }
 
-/* The fast path: nonzero (the code, also left in errno) if the call must fail. */
-static inline int fault(enum lsi_sysid id)
+/* The slow path of lsi_sys_fault(): something is armed somewhere. */
+int lsi_sys_fault_fire(enum lsi_sysid id)
 {
-	int code;
+	int code = fault_take(id);
 
-	if (!LSI_UNLIKELY(atomic_load_explicit(&lsi_faults_armed,
-	                                       memory_order_relaxed) != 0))
-		return 0;
-	code = fault_take(id);
 	if (code != 0)
 		errno = code;
 	return code;
+}
+
+/* Nonzero (the code, also left in errno) if the call must fail. */
+static inline int fault(enum lsi_sysid id)
+{
+	return lsi_sys_fault(id);
 }
 
 int lsi_plat_inject_fault(const char *call, int native_err, int times)
@@ -170,11 +137,6 @@ static int os_connect(int fd, const struct sockaddr *sa, lsi_socklen len)
 	return connect(fd, sa, len);
 }
 
-static ssize_t os_send(int fd, const void *buf, size_t len, int flags)
-{
-	return send(fd, buf, len, flags);
-}
-
 static ssize_t os_sendto(int fd, const void *buf, size_t len, int flags,
                          const struct sockaddr *sa, lsi_socklen salen)
 {
@@ -184,11 +146,6 @@ static ssize_t os_sendto(int fd, const void *buf, size_t len, int flags,
 static ssize_t os_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	return sendmsg(fd, msg, flags);
-}
-
-static ssize_t os_recv(int fd, void *buf, size_t len, int flags)
-{
-	return recv(fd, buf, len, flags);
 }
 
 static ssize_t os_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -284,11 +241,9 @@ static const struct lsi_os_calls {
 	int (*accept4)(int, struct sockaddr *, lsi_socklen *, int);
 #endif
 	int (*connect)(int, const struct sockaddr *, lsi_socklen);
-	ssize_t (*send)(int, const void *, size_t, int);
 	ssize_t (*sendto)(int, const void *, size_t, int,
 	                  const struct sockaddr *, lsi_socklen);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	ssize_t (*recv)(int, void *, size_t, int);
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
 	                    lsi_socklen *);
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
@@ -317,10 +272,8 @@ static const struct lsi_os_calls {
 	.accept4 = os_accept4,
 #endif
 	.connect = os_connect,
-	.send = os_send,
 	.sendto = os_sendto,
 	.sendmsg = os_sendmsg,
-	.recv = os_recv,
 	.recvfrom = os_recvfrom,
 	.recvmsg = os_recvmsg,
 	.poll = os_poll,
@@ -381,11 +334,6 @@ int lsi_sys_connect(int fd, const struct sockaddr *sa, lsi_socklen len)
 	return fault(LSI_SYS_CONNECT) ? -1 : lsi_os.connect(fd, sa, len);
 }
 
-ssize_t lsi_sys_send(int fd, const void *buf, size_t len, int flags)
-{
-	return fault(LSI_SYS_SEND) ? -1 : lsi_os.send(fd, buf, len, flags);
-}
-
 ssize_t lsi_sys_sendto(int fd, const void *buf, size_t len, int flags,
                        const struct sockaddr *sa, lsi_socklen salen)
 {
@@ -397,11 +345,6 @@ ssize_t lsi_sys_sendto(int fd, const void *buf, size_t len, int flags,
 ssize_t lsi_sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	return fault(LSI_SYS_SEND) ? -1 : lsi_os.sendmsg(fd, msg, flags);
-}
-
-ssize_t lsi_sys_recv(int fd, void *buf, size_t len, int flags)
-{
-	return fault(LSI_SYS_RECV) ? -1 : lsi_os.recv(fd, buf, len, flags);
 }
 
 ssize_t lsi_sys_recvfrom(int fd, void *buf, size_t len, int flags,
