@@ -4,25 +4,14 @@
  */
 #include "internal.h"
 
-/* Milliseconds left of an overall deadline, or LS_TIMEOUT_BLOCK for none. */
-static int64_t lsi_left(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return LS_TIMEOUT_BLOCK;
-	left = deadline - lsi_plat_now_ms();
-	return left > 0 ? left : LS_ETIMEDOUT;
-}
-
 /* One attempt: a socket connected to ai within what is left of the deadline. */
 static int lsi_try_one(const ls_addrinfo *ai, int64_t deadline, ls_socket *out)
 {
 	ls_socket s;
-	int64_t left = lsi_left(deadline);
+	int64_t left = lsi_remaining(deadline);
 	int rc;
 
-	if (left == LS_ETIMEDOUT)
+	if (left == 0)
 		return lsi_fail(LS_ETIMEDOUT);
 	rc = ls_socket_create(&s, ai->family, ai->type, ai->protocol);
 	if (rc != 0)

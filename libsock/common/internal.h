@@ -132,6 +132,9 @@ int lsi_sock_closing(const lsi_sock *s);
 /* An absolute monotonic deadline in ms, or -1 for none. */
 int64_t lsi_deadline(int64_t timeout_ms);
 
+/* Milliseconds left before a deadline: -1 for none, 0 if it has passed. */
+int64_t lsi_remaining(int64_t deadline);
+
 /*
  * Wait until the socket is ready for `events` or the deadline passes:
  * 0 when ready (possibly spuriously: callers retry their operation and come

@@ -55,16 +55,12 @@ static int lsi_poll_wait(lsi_pollent *ents, size_t n, int64_t timeout_ms)
 	int64_t deadline = lsi_deadline(timeout_ms), left = timeout_ms;
 	int rc;
 
-	for (;;) {
-		rc = lsi_plat_poll(ents, n, left);
-		if (rc != LS_EINTR)
-			return rc;
-		if (deadline >= 0) {
-			left = deadline - lsi_plat_now_ms();
-			if (left <= 0)
-				return 0;
-		}
+	while ((rc = lsi_plat_poll(ents, n, left)) == LS_EINTR) {
+		left = deadline >= 0 ? lsi_remaining(deadline) : timeout_ms;
+		if (left == 0)
+			return 0;
 	}
+	return rc;
 }
 
 static int lsi_poll(ls_pollfd *fds, size_t count, int64_t timeout_ms, lsi_sock **socks,

@@ -24,8 +24,7 @@ void lsi_set_flag(lsi_sock *s, int flag, int on)
 		atomic_fetch_and(&s->flags, ~flag);
 }
 
-/* Milliseconds left before the deadline: -1 for none, 0 if it has passed. */
-static int64_t lsi_remaining(int64_t deadline)
+int64_t lsi_remaining(int64_t deadline)
 {
 	int64_t left;
 
