@@ -144,6 +144,21 @@ int64_t lsi_plat_recvfrom(lsi_fd fd, void *buf, size_t len, int flags,
 int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags);
 int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags);
 
+/*
+ * The inline fast path. Each platform directory has an "lsi_fast.h" that
+ * defines, as static inline functions, the most frequent calls:
+ *
+ *   int64_t lsi_fast_send(lsi_fd fd, const void *buf, size_t len);
+ *   int64_t lsi_fast_recv(lsi_fd fd, void *buf, size_t len);
+ *
+ * They behave exactly as lsi_plat_send/lsi_plat_recv with flags 0 on a
+ * stream socket. Common code includes the header (CMake puts the platform
+ * directory on the include path), so the OS call is inlined into
+ * ls_send()/ls_recv(): for 1-byte messages the call layers are a measurable
+ * share of the cost. A platform with nothing to gain may simply call its
+ * lsi_plat_* functions from them.
+ */
+
 /* --- Readiness ---------------------------------------------------------- */
 
 typedef struct lsi_pollent {

@@ -4,6 +4,7 @@
  * the blocking fast path is a handle lookup plus the system call.
  */
 #include "internal.h"
+#include "lsi_fast.h"
 
 #define LSI_SEND_FLAGS (LS_MSG_OOB | LS_MSG_DONTWAIT)
 #define LSI_RECV_FLAGS (LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | LS_MSG_TRUNC_OK)
@@ -131,7 +132,7 @@ int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 
 	if (rc != 0)
 		return rc;
-	rc = lsi_plat_send(sk->fd, buf, len, flags);
+	rc = flags == 0 ? lsi_fast_send(sk->fd, buf, len) : lsi_plat_send(sk->fd, buf, len, flags);
 	if (rc < 0)
 		rc = lsi_retry_op(sk, &op, rc);
 	lsi_sock_release(sk);
@@ -147,7 +148,8 @@ int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 	if (rc != 0)
 		return rc;
 	op.flags = lsi_recv_flags(sk, flags);
-	rc = lsi_plat_recv(sk->fd, buf, len, op.flags);
+	rc = op.flags == 0 ? lsi_fast_recv(sk->fd, buf, len)
+	                   : lsi_plat_recv(sk->fd, buf, len, op.flags);
 	if (rc <= 0)
 		rc = lsi_recv_done(sk, &op, rc < 0 ? lsi_retry_op(sk, &op, rc) : rc);
 	lsi_sock_release(sk);

@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Every send carries MSG_NOSIGNAL where it exists, so a write to a reset
- * connection is EPIPE rather than a signal that kills the process. Where it
- * does not exist, SO_NOSIGPIPE (set on every socket) or the per-thread
- * guard in sigpipe.c does the same job.
- */
-#if HAVE_MSG_NOSIGNAL
-#define LSI_SEND_NOSIGNAL MSG_NOSIGNAL
-#else
-#define LSI_SEND_NOSIGNAL 0
-#endif
 
 /* Iovecs kept on the stack; longer arrays are allocated. */
 #define LSI_IOV_STACK 64

@@ -53,6 +53,18 @@ void lsi_posix_close_quietly(int fd);
  * build) each send blocks SIGPIPE in the calling thread and consumes the
  * signal it raised, so no process-wide handler is ever installed.
  */
+/*
+ * Every send carries MSG_NOSIGNAL where it exists, so a write to a reset
+ * connection is EPIPE rather than a signal that kills the process. Where it
+ * does not exist, SO_NOSIGPIPE (set on every socket) or the per-thread
+ * guard in sigpipe.c does the same job.
+ */
+#if HAVE_MSG_NOSIGNAL
+#define LSI_SEND_NOSIGNAL MSG_NOSIGNAL
+#else
+#define LSI_SEND_NOSIGNAL 0
+#endif
+
 #define LSI_NEED_SIGPIPE_GUARD (!HAVE_MSG_NOSIGNAL && !HAVE_SO_NOSIGPIPE)
 
 #if LSI_NEED_SIGPIPE_GUARD

@@ -177,3 +177,12 @@ int h_pattern_ok(const unsigned char *buf, size_t len, size_t offset)
 			return 0;
 	return 1;
 }
+
+ls_addr h_closed_udp_port(int family)
+{
+	ls_addr a;
+	ls_socket s = h_udp(family, &a);
+
+	CHECK_OK(ls_close(s));
+	return a;
+}

@@ -66,4 +66,7 @@ void h_unlink(const char *path);
 void h_pattern(unsigned char *buf, size_t len, size_t offset);
 int h_pattern_ok(const unsigned char *buf, size_t len, size_t offset);
 
+/* A loopback address with a UDP port that no socket is bound to (just released). */
+ls_addr h_closed_udp_port(int family);
+
 #endif /* T_HELPERS_H */

@@ -14,10 +14,14 @@
 #define WIN32_LEAN_AND_MEAN
 #include <io.h>
 #include <process.h>
+#include <winsock2.h>
 #include <windows.h>
 #else
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -164,3 +168,65 @@ int t_thread_kill(t_thread *t, int sig)
 	return pthread_kill(t->tid, sig);
 }
 #endif
+
+int test_native_inheritable(ls_native h)
+{
+#ifdef _WIN32
+	DWORD flags = 0;
+
+	if (h == LS_NATIVE_INVALID || !GetHandleInformation((HANDLE)h, &flags))
+		return -1;
+	return (flags & HANDLE_FLAG_INHERIT) != 0;
+#else
+	int fl;
+
+	if (h < 0)
+		return -1;
+	fl = fcntl((int)h, F_GETFD);
+	if (fl < 0)
+		return -1;
+	return (fl & FD_CLOEXEC) == 0;
+#endif
+}
+
+ls_native t_raw_inheritable_tcp(void)
+{
+#ifdef _WIN32
+	/* No WSA_FLAG_NO_HANDLE_INHERIT; the flag is then set explicitly, so
+	 * the socket is inheritable whatever the default (WSAStartup is the
+	 * caller's: ls_init()). */
+	SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
+
+	if (s == INVALID_SOCKET)
+		return LS_NATIVE_INVALID;
+	if (!SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) {
+		closesocket(s);
+		return LS_NATIVE_INVALID;
+	}
+	return (ls_native)s;
+#else
+	/* Plain socket(), no SOCK_CLOEXEC; FD_CLOEXEC cleared to be sure. */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fl;
+
+	if (fd < 0)
+		return LS_NATIVE_INVALID;
+	fl = fcntl(fd, F_GETFD);
+	if (fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0) {
+		close(fd);
+		return LS_NATIVE_INVALID;
+	}
+	return (ls_native)fd;
+#endif
+}
+
+void t_native_close(ls_native h)
+{
+	if (h == LS_NATIVE_INVALID)
+		return;
+#ifdef _WIN32
+	closesocket((SOCKET)h);
+#else
+	close((int)h);
+#endif
+}

@@ -42,6 +42,22 @@ ls_native t_file_native(FILE *f);
  */
 int t_under_wine(void);
 
+/*
+ * 1 if the OS handle h would be inherited by a child process (POSIX:
+ * FD_CLOEXEC clear; Windows: HANDLE_FLAG_INHERIT set), 0 if not, -1 if
+ * the flags cannot be read.
+ */
+int test_native_inheritable(ls_native h);
+
+/*
+ * A raw OS TCP socket (AF_INET), made without libsock and explicitly left
+ * inheritable, for ls_socket_adopt() tests. LS_NATIVE_INVALID on failure.
+ * On Windows call ls_init() first (it needs WSAStartup).
+ */
+ls_native t_raw_inheritable_tcp(void);
+/* Close a raw OS socket from t_raw_inheritable_tcp(). */
+void t_native_close(ls_native h);
+
 #ifndef _WIN32
 /* Send signal sig to the thread (pthread_kill). 0 on success. */
 int t_thread_kill(t_thread *t, int sig);

@@ -1,0 +1,232 @@
+/*
+ * test_portability.c - behaviours docs/portability.md lists as handled but
+ * untested: no handle inheritance (items 12, 33), Windows UDP connreset
+ * (item 28) and the loopback socketpair's peer checks (item 34).
+ */
+#include <string.h>
+
+#include "helpers.h"
+
+/* The native handle of s must not be inherited by child processes. */
+static void expect_not_inherited(ls_socket s, const char *what)
+{
+	ls_native n = LS_NATIVE_INVALID;
+	int inh;
+
+	CHECK_OK(ls_socket_native(s, &n));
+	CHECK(n != LS_NATIVE_INVALID);
+	inh = test_native_inheritable(n);
+	CHECK_MSG(inh != -1, "%s: cannot read the inheritance flag of native %lld", what,
+	          (long long)n);
+	CHECK_MSG(inh == 0, "%s: native handle %lld is inheritable by child processes",
+	          what, (long long)n);
+}
+
+static void no_inherit_created(void)
+{
+	static const int types[] = { LS_SOCK_STREAM, LS_SOCK_DGRAM };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		ls_socket s = LS_INVALID_SOCKET;
+
+		CHECK_OK(ls_socket_create(&s, LS_AF_INET, types[i], 0));
+		expect_not_inherited(s, types[i] == LS_SOCK_STREAM ? "created TCP socket"
+		                                                   : "created UDP socket");
+		CHECK_OK(ls_close(s));
+	}
+	if (h_ipv6_error() == 0) {
+		ls_socket s = LS_INVALID_SOCKET;
+
+		CHECK_OK(ls_socket_create(&s, LS_AF_INET6, LS_SOCK_STREAM, 0));
+		expect_not_inherited(s, "created IPv6 TCP socket");
+		CHECK_OK(ls_close(s));
+	}
+}
+
+static void no_inherit_accepted(void)
+{
+	ls_socket c = LS_INVALID_SOCKET, s = LS_INVALID_SOCKET;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	expect_not_inherited(s, "accepted socket");
+	expect_not_inherited(c, "connecting socket");
+	/* Still a working connection. */
+	h_send_str(c, "hi");
+	h_expect_str(s, "hi");
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+static void no_inherit_socketpair(void)
+{
+	static const int types[] = { LS_SOCK_STREAM, LS_SOCK_DGRAM };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		ls_socket sp[2] = { LS_INVALID_SOCKET, LS_INVALID_SOCKET };
+		int stream = types[i] == LS_SOCK_STREAM;
+
+		CHECK_OK(ls_socketpair(LS_AF_UNSPEC, types[i], sp));
+		expect_not_inherited(sp[0], stream ? "stream pair end 0" : "dgram pair end 0");
+		expect_not_inherited(sp[1], stream ? "stream pair end 1" : "dgram pair end 1");
+		CHECK_OK(ls_close(sp[0]));
+		CHECK_OK(ls_close(sp[1]));
+	}
+}
+
+static void no_inherit_adopted(void)
+{
+	ls_native raw, n = LS_NATIVE_INVALID;
+	ls_socket s = LS_INVALID_SOCKET;
+	int inh, err;
+
+	CHECK_OK(ls_init()); /* WSAStartup before the raw socket on Windows */
+	raw = t_raw_inheritable_tcp();
+	CHECK_MSG(raw != LS_NATIVE_INVALID, "cannot create a raw OS socket");
+	/* The precondition: the OS socket starts out inheritable. */
+	inh = test_native_inheritable(raw);
+	if (inh != 1)
+		t_native_close(raw);
+	CHECK_MSG(inh == 1, "raw OS socket should start inheritable, got %d", inh);
+	err = ls_socket_adopt(&s, raw);
+	if (err != 0)
+		t_native_close(raw);
+	CHECK_OK(err);
+	CHECK_OK(ls_socket_native(s, &n));
+	CHECK_EQ_INT(n, raw);
+	expect_not_inherited(s, "adopted socket");
+	CHECK_OK(ls_close(s));
+	ls_cleanup();
+}
+
+/*
+ * An unconnected UDP socket that sent to a closed port must not see the
+ * ICMP port-unreachable reply as an error (Windows reports it as
+ * WSAECONNRESET from the next recvfrom unless SIO_UDP_CONNRESET is off).
+ */
+static void udp_icmp_unreachable_ignored(void)
+{
+	ls_addr self, closed, other_addr, from;
+	ls_socket s, other;
+	char buf[32];
+	int64_t n;
+	int i;
+
+	s = h_udp(LS_AF_INET, &self);
+	closed = h_closed_udp_port(LS_AF_INET);
+	CHECK(!ls_addr_equal(&self, &closed));
+	for (i = 0; i < 2; i++)
+		CHECK_EQ_INT(ls_sendto(s, "probe", 5, 0, &closed), 5);
+	/* Give the ICMP replies time to come back. */
+	t_sleep_ms(50);
+	CHECK_OK(ls_set_timeout(s, 300));
+	CHECK_ERR(ls_recvfrom(s, buf, sizeof(buf), 0, NULL), LS_ETIMEDOUT);
+	/* A second call sees no deferred error either. */
+	CHECK_ERR(ls_recvfrom(s, buf, sizeof(buf), 0, NULL), LS_ETIMEDOUT);
+
+	/* The socket still receives. */
+	other = h_udp(LS_AF_INET, &other_addr);
+	CHECK_EQ_INT(ls_sendto(other, "still here", 10, 0, &self), 10);
+	CHECK_OK(ls_set_timeout(s, H_HANG_MS));
+	memset(buf, 0, sizeof(buf));
+	n = ls_recvfrom(s, buf, sizeof(buf), 0, &from);
+	CHECK_EQ_INT(n, 10);
+	CHECK_STR_EQ(buf, "still here");
+	CHECK(ls_addr_equal(&from, &other_addr));
+	/* And still sends. */
+	CHECK_EQ_INT(ls_sendto(s, "back", 4, 0, &other_addr), 4);
+	CHECK_OK(ls_set_timeout(other, H_HANG_MS));
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ_INT(ls_recvfrom(other, buf, sizeof(buf), 0, NULL), 4);
+	CHECK_STR_EQ(buf, "back");
+	CHECK_OK(ls_close(other));
+	CHECK_OK(ls_close(s));
+}
+
+static void peers_match(int type)
+{
+	ls_socket sp[2] = { LS_INVALID_SOCKET, LS_INVALID_SOCKET };
+	ls_addr name[2], peer[2];
+	char sa[LS_ADDRSTRLEN], sb[LS_ADDRSTRLEN];
+	int i;
+
+	CHECK_OK(ls_socketpair(LS_AF_INET, type, sp));
+	for (i = 0; i < 2; i++) {
+		CHECK_OK(ls_getsockname(sp[i], &name[i]));
+		CHECK_OK(ls_getpeername(sp[i], &peer[i]));
+		CHECK_EQ_INT(name[i].family, LS_AF_INET);
+		CHECK_EQ_INT(peer[i].family, LS_AF_INET);
+		CHECK(ls_addr_is_loopback(&name[i]));
+		CHECK(ls_addr_is_loopback(&peer[i]));
+		CHECK_NE_INT(ls_addr_port(&name[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		int j = 1 - i;
+
+		CHECK_OK(ls_addr_format(&name[i], sa, sizeof(sa)));
+		CHECK_OK(ls_addr_format(&peer[j], sb, sizeof(sb)));
+		CHECK_MSG(ls_addr_equal(&name[i], &peer[j]),
+		          "%s pair: end %d is %s but end %d's peer is %s",
+		          type == LS_SOCK_STREAM ? "stream" : "dgram", i, sa, j, sb);
+	}
+	CHECK(!ls_addr_equal(&name[0], &name[1]));
+	CHECK_OK(ls_close(sp[0]));
+	CHECK_OK(ls_close(sp[1]));
+}
+
+static void socketpair_inet_peers_match(void)
+{
+	peers_match(LS_SOCK_STREAM);
+	peers_match(LS_SOCK_DGRAM);
+}
+
+/*
+ * The loopback datagram pair is authenticated by connecting each end to
+ * the other: a datagram from any other socket must never reach it.
+ */
+static void socketpair_dgram_ignores_stranger(void)
+{
+	ls_socket sp[2] = { LS_INVALID_SOCKET, LS_INVALID_SOCKET };
+	ls_socket stranger;
+	ls_addr b_addr;
+	char buf[32];
+	int64_t n;
+
+	CHECK_OK(ls_socketpair(LS_AF_INET, LS_SOCK_DGRAM, sp));
+	CHECK_OK(ls_getsockname(sp[1], &b_addr));
+	stranger = h_udp(LS_AF_INET, NULL);
+	CHECK_EQ_INT(ls_sendto(stranger, "stranger", 8, 0, &b_addr), 8);
+	CHECK_EQ_INT(ls_send(sp[0], "ok", 2, 0), 2);
+	CHECK_OK(ls_set_timeout(sp[1], H_HANG_MS));
+	memset(buf, 0, sizeof(buf));
+	n = ls_recv(sp[1], buf, sizeof(buf), 0);
+	CHECK_MSG(n == 2 && memcmp(buf, "ok", 2) == 0,
+	          "pair end received \"%.*s\" (%lld) instead of \"ok\": the stranger's "
+	          "datagram got through",
+	          n > 0 ? (int)n : 0, buf, (long long)n);
+	/* Nothing else is queued: the stranger's datagram was dropped. */
+	CHECK_OK(ls_set_timeout(sp[1], 200));
+	CHECK_ERR(ls_recv(sp[1], buf, sizeof(buf), 0), LS_ETIMEDOUT);
+	/* The other direction still works. */
+	CHECK_EQ_INT(ls_send(sp[1], "back", 4, 0), 4);
+	CHECK_OK(ls_set_timeout(sp[0], H_HANG_MS));
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ_INT(ls_recv(sp[0], buf, sizeof(buf), 0), 4);
+	CHECK_STR_EQ(buf, "back");
+	CHECK_OK(ls_close(stranger));
+	CHECK_OK(ls_close(sp[0]));
+	CHECK_OK(ls_close(sp[1]));
+}
+
+static const t_case cases[] = {
+	TEST_CASE(no_inherit_created),
+	TEST_CASE(no_inherit_accepted),
+	TEST_CASE(no_inherit_socketpair),
+	TEST_CASE(no_inherit_adopted),
+	TEST_CASE(udp_icmp_unreachable_ignored),
+	TEST_CASE(socketpair_inet_peers_match),
+	TEST_CASE(socketpair_dgram_ignores_stranger),
+};
+
+TEST_MAIN(cases)
