@@ -1,7 +1,8 @@
 /*
  * test_portability.c - behaviours docs/portability.md lists as handled but
  * untested: no handle inheritance (items 12, 33), Windows UDP connreset
- * (item 28) and the loopback socketpair's peer checks (item 34).
+ * (item 28), the loopback socketpair's peer checks (item 34) and
+ * LS_EADDRINUSE reported by listen rather than bind (item 24).
  */
 #include <string.h>
 
@@ -219,6 +220,42 @@ static void socketpair_dgram_ignores_stranger(void)
 	CHECK_OK(ls_close(sp[1]));
 }
 
+/*
+ * Item 24: two sockets may both bind one port with LS_OPT_REUSEADDR on
+ * some OSes (Linux allows it while neither listens); the conflict then
+ * surfaces at listen. Whichever call reports it, the code is LS_EADDRINUSE,
+ * and the first listener keeps working.
+ */
+static void addrinuse_at_bind_or_listen(void)
+{
+	ls_socket a = LS_INVALID_SOCKET, b = LS_INVALID_SOCKET, c, d;
+	ls_addr addr = h_loopback(LS_AF_INET, 0);
+	int rc;
+
+	CHECK_OK(ls_socket_create(&a, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_socket_create(&b, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_setopt(a, LS_OPT_REUSEADDR, 1));
+	CHECK_OK(ls_setopt(b, LS_OPT_REUSEADDR, 1));
+	CHECK_OK(ls_bind(a, &addr));
+	CHECK_OK(ls_getsockname(a, &addr));
+	rc = ls_bind(b, &addr);
+	if (rc == 0) {
+		CHECK_OK(ls_listen(a, 4));
+		rc = ls_listen(b, 4);
+	} else {
+		CHECK_OK(ls_listen(a, 4));
+	}
+	CHECK_ERR(rc, LS_EADDRINUSE);
+	/* The first listener still accepts on that port. */
+	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_connect(c, &addr));
+	CHECK_OK(ls_accept(a, &d, NULL));
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(d));
+	CHECK_OK(ls_close(a));
+	CHECK_OK(ls_close(b));
+}
+
 static const t_case cases[] = {
 	TEST_CASE(no_inherit_created),
 	TEST_CASE(no_inherit_accepted),
@@ -227,6 +264,7 @@ static const t_case cases[] = {
 	TEST_CASE(udp_icmp_unreachable_ignored),
 	TEST_CASE(socketpair_inet_peers_match),
 	TEST_CASE(socketpair_dgram_ignores_stranger),
+	TEST_CASE(addrinuse_at_bind_or_listen),
 };
 
 TEST_MAIN(cases)

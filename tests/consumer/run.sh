@@ -93,6 +93,19 @@ if [ "$installed" = 1 ]; then
 	if [ -n "$cfgfile" ]; then ok "installed libsockConfig.cmake"; else not_ok "installed libsockConfig.cmake"; fi
 	libdir=$(dirname "$(dirname "${pcfile:-$prefix/lib/pkgconfig/x}")")
 
+	# Hidden visibility: the installed shared library exports the public
+	# ls_* API and nothing else (internal lsi_* names stay private).
+	so=$(find "$prefix" -name 'libsock.so*' -type f | head -n 1)
+	if [ -n "$so" ] && command -v nm >/dev/null 2>&1; then
+		other=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep -v '^ls_')
+		public=$(nm -D --defined-only "$so" | awk '$2 == "T" {print $3}' | grep -c '^ls_')
+		if [ -z "$other" ] && [ "$public" -gt 50 ]; then
+			ok "libsock.so exports only ls_* ($public functions)"
+		else
+			not_ok "libsock.so exports only ls_* (public=$public, others: $(echo $other | head -c 200))"
+		fi
+	fi
+
 	# --- 2. CMake consumer: find_package(libsock CONFIG) ---------------------
 	if step "configure cmake consumer" "$work/consumer-configure.log" \
 		cmake -S "$here/cmake" -B "$work/consumer" $gen -DCMAKE_BUILD_TYPE=Release \
