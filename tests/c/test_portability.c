@@ -2,8 +2,12 @@
  * test_portability.c - behaviours docs/portability.md lists as handled but
  * untested: no handle inheritance (items 12, 33), Windows UDP connreset
  * (item 28), the loopback socketpair's peer checks (item 34) and
- * LS_EADDRINUSE reported by listen rather than bind (item 24).
+ * LS_EADDRINUSE reported by listen rather than bind (item 24), and lengths
+ * above what one OS call takes (item 3).
  */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -256,6 +260,42 @@ static void addrinuse_at_bind_or_listen(void)
 	CHECK_OK(ls_close(b));
 }
 
+/*
+ * Item 3: Winsock takes int lengths. A length above INT_MAX must be clamped
+ * per call, not wrapped to a negative int. The buffer is calloc'd, so its
+ * pages are only touched as the kernel copies them: a non-blocking send
+ * copies what fits in the socket buffer, a receive writes one byte.
+ */
+static void huge_lengths_are_clamped(void)
+{
+	size_t big = (size_t)INT_MAX + 16u;
+	ls_iovec iov;
+	char *buf;
+	ls_socket c, s;
+	int64_t n;
+
+	if (sizeof(size_t) <= 4)
+		SKIP("size_t has 32 bits: no length above INT_MAX to test");
+	buf = calloc(1, big);
+	if (buf == NULL)
+		SKIP("cannot reserve a 2 GiB buffer on this machine");
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	CHECK_OK(ls_set_timeout(c, LS_TIMEOUT_NONBLOCK));
+	n = ls_send(c, buf, big, 0);
+	CHECK_MSG(n > 0 && n <= INT_MAX, "ls_send of INT_MAX+16 bytes returned %lld", (long long)n);
+	iov.base = buf;
+	iov.len = big;
+	n = ls_sendv(c, &iov, 1, 0);
+	CHECK_MSG(n == LS_EAGAIN || (n > 0 && n <= INT_MAX),
+	          "ls_sendv of INT_MAX+16 bytes returned %lld", (long long)n);
+	CHECK_OK(ls_close(c));
+	/* The peer now has data then EOF: a huge receive returns a count. */
+	n = ls_recv(s, buf, big, 0);
+	CHECK_MSG(n > 0 && n <= INT_MAX, "ls_recv into INT_MAX+16 bytes returned %lld", (long long)n);
+	CHECK_OK(ls_close(s));
+	free(buf);
+}
+
 static const t_case cases[] = {
 	TEST_CASE(no_inherit_created),
 	TEST_CASE(no_inherit_accepted),
@@ -265,6 +305,7 @@ static const t_case cases[] = {
 	TEST_CASE(socketpair_inet_peers_match),
 	TEST_CASE(socketpair_dgram_ignores_stranger),
 	TEST_CASE(addrinuse_at_bind_or_listen),
+	TEST_CASE(huge_lengths_are_clamped),
 };
 
 TEST_MAIN(cases)
