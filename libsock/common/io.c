@@ -42,6 +42,7 @@ typedef struct lsi_op {
 	const ls_addr *to;
 	ls_addr *from;
 	const ls_iovec *iov;
+	size_t count; /* iovec entries, for the scatter/gather calls */
 } lsi_op;
 
 /* One OS attempt of the request. */
@@ -57,9 +58,9 @@ static int64_t lsi_attempt(const lsi_sock *sk, const lsi_op *op)
 	case LSI_OP_RECVFROM:
 		return lsi_plat_recvfrom(sk->fd, op->buf, op->len, op->flags, op->from);
 	case LSI_OP_SENDV:
-		return lsi_plat_sendv(sk->fd, op->iov, op->len, op->flags);
+		return lsi_plat_sendv(sk->fd, op->iov, op->count, op->flags);
 	default:
-		return lsi_plat_recvv(sk->fd, op->iov, op->len, op->flags);
+		return lsi_plat_recvv(sk->fd, op->iov, op->count, op->flags);
 	}
 }
 
@@ -100,8 +101,7 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
 {
 	int allowed = lsi_op_is_send(op) ? LSI_SEND_FLAGS : LSI_RECV_FLAGS;
 	lsi_sock *sk;
-	int64_t rc = lsi_io_begin(s, op->iov ? NULL : op->buf, op->iov ? 0 : op->len, op->flags,
-	                          allowed, &sk);
+	int64_t rc = lsi_io_begin(s, op->buf, op->len, op->flags, allowed, &sk);
 
 	if (rc != 0)
 		return rc;
@@ -126,7 +126,7 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
  */
 int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 {
-	lsi_op op = {LSI_OP_SEND, (void *)(uintptr_t)buf, len, flags, NULL, NULL, NULL};
+	lsi_op op = {.kind = LSI_OP_SEND, .buf = (void *)(uintptr_t)buf, .len = len, .flags = flags};
 	lsi_sock *sk;
 	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk);
 
@@ -141,7 +141,7 @@ int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 
 int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 {
-	lsi_op op = {LSI_OP_RECV, buf, len, flags, NULL, NULL, NULL};
+	lsi_op op = {.kind = LSI_OP_RECV, .buf = buf, .len = len, .flags = flags};
 	lsi_sock *sk;
 	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_RECV_FLAGS, &sk);
 
@@ -191,7 +191,7 @@ int ls_sendall(ls_socket s, const void *buf, size_t len, int flags, size_t *sent
 int64_t ls_sendto(ls_socket s, const void *buf, size_t len, int flags, const ls_addr *to)
 {
 	ls_addr tmp;
-	lsi_op op = {LSI_OP_SENDTO, (void *)(uintptr_t)buf, len, flags, NULL, NULL, NULL};
+	lsi_op op = {.kind = LSI_OP_SENDTO, .buf = (void *)(uintptr_t)buf, .len = len, .flags = flags};
 
 	/* The family is checked against the socket once it is resolved. */
 	op.to = to != NULL ? lsi_addr_target(to, &tmp) : NULL;
@@ -200,7 +200,7 @@ int64_t ls_sendto(ls_socket s, const void *buf, size_t len, int flags, const ls_
 
 int64_t ls_recvfrom(ls_socket s, void *buf, size_t len, int flags, ls_addr *from)
 {
-	lsi_op op = {LSI_OP_RECVFROM, buf, len, flags, NULL, from, NULL};
+	lsi_op op = {.kind = LSI_OP_RECVFROM, .buf = buf, .len = len, .flags = flags, .from = from};
 
 	return lsi_io(s, &op);
 }
@@ -224,13 +224,14 @@ static int64_t lsi_iov_check(const ls_iovec *iov, size_t count)
 static int64_t lsi_iov_io(ls_socket s, lsi_op_kind kind, const ls_iovec *iov, size_t count,
                           int flags)
 {
+	/* The platform always gets a valid array, even for (NULL, 0). */
 	static const ls_iovec none = {NULL, 0};
 	int64_t n = lsi_iov_check(iov, count);
-	lsi_op op = {kind, NULL, 0, flags, NULL, NULL, iov ? iov : &none};
+	lsi_op op = {.kind = kind, .flags = flags, .iov = iov ? iov : &none};
 
 	if (n < 0)
 		return n;
-	op.len = (size_t)n;
+	op.count = (size_t)n;
 	return lsi_io(s, &op);
 }
 
