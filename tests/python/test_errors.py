@@ -25,11 +25,16 @@ class OSErrorClassTest(TestCase):
         self.assertEqual(str(cm.exception), '[Errno %d] Connection refused' % errno.ECONNREFUSED)
 
     def test_connection_reset(self):
+        # The server resets only after the client's byte arrives: a reset that
+        # raced the client's connect() would fail the connect instead (stdlib
+        # behaves the same), which is not what this test is about.
         def handler(conn, addr):
+            self.assertEqual(conn.recv(1), b'!')
             conn.setsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, struct.pack('ii', 1, 0))
         srv = ServerThread(handler)
         srv.start()
         with libsock.create_connection(srv.address, timeout=TIMEOUT) as c:
+            c.sendall(b'!')
             srv.join_checked(self)  # the server closed with a reset
             with self.assertRaises(ConnectionResetError) as cm:
                 c.recv(10)
