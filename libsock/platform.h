@@ -183,13 +183,27 @@ int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms);
 /* --- Options ------------------------------------------------------------ */
 
 /*
+ * Option values some OS can set but not read back, kept per socket by
+ * common code for the platform (0 means never set; a new or adopted socket
+ * starts with zeros). Windows before 10 1709 tunes keepalive only through
+ * the write-only SIO_KEEPALIVE_VALS, which takes idle time and interval
+ * together, so its platform remembers both here. POSIX ignores the memo.
+ */
+typedef struct lsi_optmemo {
+	_Atomic int keepidle;  /* seconds */
+	_Atomic int keepintvl; /* seconds */
+} lsi_optmemo;
+
+/*
  * Portable options (ls_option). family and type are the socket's (LS_*),
  * so the platform can pick IPPROTO_IPV6 levels or refuse TCP options on
  * UDP (LS_ENOPROTOOPT). Options the OS lacks are LS_ENOTSUP. Common code
  * has already checked the option number and the value's range.
  */
-int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value);
-int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value);
+int lsi_plat_setopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int value);
+int lsi_plat_getopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int *value);
 
 /* Raw options with OS level/name numbers. */
 int lsi_plat_setsockopt(lsi_fd fd, int level, int name, const void *value,

@@ -49,6 +49,7 @@ typedef struct lsi_sock {
 	_Atomic int64_t timeout_ms;
 	_Atomic int flags;
 	int close_mode;
+	lsi_optmemo memo;   /* see platform.h */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;

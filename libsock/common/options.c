@@ -45,7 +45,7 @@ int ls_setopt(ls_socket s, int option, int value)
 	rc = lsi_sock_acquire(s, &sk);
 	if (rc != 0)
 		return rc;
-	rc = lsi_plat_setopt(sk->fd, sk->family, sk->type, option, value);
+	rc = lsi_plat_setopt(sk->fd, sk->family, sk->type, &sk->memo, option, value);
 	lsi_sock_release(sk);
 	return rc;
 }
@@ -63,7 +63,7 @@ int ls_getopt(ls_socket s, int option, int *value)
 	if (option == LS_OPT_TYPE) {
 		*value = sk->type;
 	} else {
-		rc = lsi_plat_getopt(sk->fd, sk->family, sk->type, option, value);
+		rc = lsi_plat_getopt(sk->fd, sk->family, sk->type, &sk->memo, option, value);
 		/* Reading the pending error settles a non-blocking connect. */
 		if (rc == 0 && option == LS_OPT_ERROR)
 			lsi_set_flag(sk, LSI_SF_CONNECTING, 0);

@@ -126,7 +126,7 @@ int ls_abort(ls_socket s)
 		return rc;
 	/* SO_LINGER with a zero timeout makes the OS close send a reset. */
 	if (sk->type == LS_SOCK_STREAM)
-		lsi_plat_setopt(sk->fd, sk->family, sk->type, LS_OPT_LINGER, 0);
+		lsi_plat_setopt(sk->fd, sk->family, sk->type, &sk->memo, LS_OPT_LINGER, 0);
 	lsi_sock_release(sk);
 	return ls_close(s);
 }

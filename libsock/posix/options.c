@@ -163,11 +163,13 @@ static int get_linger(int fd, int name, int *value)
 	return 0;
 }
 
-int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value)
+int lsi_plat_setopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int value)
 {
 	int level, name;
 	int rc = opt_lookup(option, family, type, &level, &name);
 
+	(void)memo; /* POSIX can read every option back. */
 	if (rc != 0)
 		return rc;
 	switch (option) {
@@ -207,11 +209,13 @@ static int get_type(int fd, int *value)
 	return *value < 0 ? LS_EPROTOTYPE : 0;
 }
 
-int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
+int lsi_plat_getopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int *value)
 {
 	int level, name;
 	int rc = opt_lookup(option, family, type, &level, &name);
 
+	(void)memo; /* POSIX can read every option back. */
 	if (rc != 0)
 		return rc;
 	switch (option) {

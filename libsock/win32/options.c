@@ -100,13 +100,12 @@ static int lsi_boolean(int option)
 
 /*
  * The keepalive tuning options exist from Windows 10 1703/1709 on; older
- * builds reject them with WSAENOPROTOOPT or WSAEINVAL, which for libsock
- * means "this system lacks the option".
+ * builds reject them with WSAENOPROTOOPT or WSAEINVAL. Idle time and
+ * interval then go through keepalive.c; for the probe count this means
+ * "this system lacks the option".
  */
-static int lsi_opt_failed(int option)
+static int lsi_opt_failed(int option, int code)
 {
-	int code = WSAGetLastError();
-
 	if ((option == LS_OPT_KEEPIDLE || option == LS_OPT_KEEPINTVL || option == LS_OPT_KEEPCNT) &&
 	    (code == WSAENOPROTOOPT || code == WSAEINVAL)) {
 		lsi_set_native_error(code);
@@ -140,7 +139,8 @@ static int lsi_get_linger(SOCKET s, int *value)
 	return 0;
 }
 
-int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value)
+int lsi_plat_setopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int value)
 {
 	SOCKET s = lsi_win_sock(fd);
 	lsi_optdesc d;
@@ -163,12 +163,20 @@ int lsi_plat_setopt(lsi_fd fd, int family, int type, int option, int value)
 	if (lsi_boolean(option))
 		value = value != 0;
 	if (lsi_win_setsockopt(s, d.level, d.name, (const char *)&value, (int)sizeof value) ==
-	    SOCKET_ERROR)
-		return lsi_opt_failed(option);
+	    SOCKET_ERROR) {
+		int code = WSAGetLastError();
+
+		if (lsi_win_keepalive_missing(option, code))
+			return lsi_win_keepalive_set(s, memo, option, value);
+		return lsi_opt_failed(option, code);
+	}
+	if (option == LS_OPT_KEEPALIVE && value)
+		return lsi_win_keepalive_reapply(s, memo);
 	return 0;
 }
 
-int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
+int lsi_plat_getopt(lsi_fd fd, int family, int type, lsi_optmemo *memo, int option,
+                    int *value)
 {
 	SOCKET s = lsi_win_sock(fd);
 	lsi_optdesc d;
@@ -188,8 +196,13 @@ int lsi_plat_getopt(lsi_fd fd, int family, int type, int option, int *value)
 	rc = lsi_describe(family, type, option, &d);
 	if (rc != 0)
 		return rc;
-	if (lsi_win_getsockopt(s, d.level, d.name, (char *)&v, &len) == SOCKET_ERROR)
-		return lsi_opt_failed(option);
+	if (lsi_win_getsockopt(s, d.level, d.name, (char *)&v, &len) == SOCKET_ERROR) {
+		int code = WSAGetLastError();
+
+		if (lsi_win_keepalive_missing(option, code))
+			return lsi_win_keepalive_get(memo, option, value);
+		return lsi_opt_failed(option, code);
+	}
 	if (option == LS_OPT_TYPE) {
 		v = lsi_type_from_native(v);
 		if (v < 0)

@@ -85,6 +85,17 @@ int lsi_win_soerror_filter(SOCKET s, int err);
 /* Drop what is remembered for s (closed, connecting again, or new). */
 void lsi_win_soerror_forget(SOCKET s);
 
+/* --- Keepalive tuning without TCP_KEEPIDLE (keepalive.c) -------------- */
+
+/* Whether a failed TCP_KEEPIDLE/TCP_KEEPINTVL means "use the fallback". */
+int lsi_win_keepalive_missing(int option, int code);
+/* Set LS_OPT_KEEPIDLE or LS_OPT_KEEPINTVL with SIO_KEEPALIVE_VALS. */
+int lsi_win_keepalive_set(SOCKET s, lsi_optmemo *memo, int option, int value);
+/* What the fallback set, or Windows' default. */
+int lsi_win_keepalive_get(lsi_optmemo *memo, int option, int *value);
+/* After keepalive is switched on: apply the times the fallback set. */
+int lsi_win_keepalive_reapply(SOCKET s, lsi_optmemo *memo);
+
 /*
  * Wait up to timeout_ms (0: just look) for s to become readable or
  * writable. 1 if ready, 0 if not, or an LS_E* error.

@@ -195,6 +195,63 @@ static void keepcnt(void)
 	keep_tuning(LS_OPT_KEEPCNT, "LS_OPT_KEEPCNT", 4);
 }
 
+/*
+ * Tuning keepalive never switches it on or off (Windows' fallback,
+ * SIO_KEEPALIVE_VALS, takes the on/off state too), switching it on keeps the
+ * tuned times, and one time does not reset the other.
+ */
+static void keep_tuning_independent(void)
+{
+	ls_socket c, s;
+	int err;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	CHECK_OK(ls_setopt(c, LS_OPT_KEEPALIVE, 0));
+	err = ls_setopt(c, LS_OPT_KEEPIDLE, 30);
+	if (err == LS_ENOTSUP)
+		SKIP("LS_OPT_KEEPIDLE is not supported on this system");
+	CHECK_OK(err);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPALIVE), 0);
+	CHECK_OK(ls_setopt(c, LS_OPT_KEEPINTVL, 7));
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPALIVE), 0);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPIDLE), 30);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPINTVL), 7);
+	CHECK_OK(ls_setopt(c, LS_OPT_KEEPALIVE, 1));
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPALIVE), 1);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPIDLE), 30);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPINTVL), 7);
+	CHECK_OK(ls_setopt(c, LS_OPT_KEEPIDLE, 40));
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPALIVE), 1);
+	CHECK_EQ_INT(get(c, LS_OPT_KEEPINTVL), 7);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
+/* A time the OS cannot hold is refused or kept exactly, never cut short. */
+static void keep_tuning_huge(void)
+{
+	static const int opts[] = { LS_OPT_KEEPIDLE, LS_OPT_KEEPINTVL };
+	static const int values[] = { 40000, 5000000, INT_MAX };
+	ls_socket c, s;
+	size_t i, j;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		for (j = 0; j < sizeof values / sizeof values[0]; j++) {
+			int err = ls_setopt(c, opts[i], values[j]);
+
+			if (err == 0)
+				CHECK_EQ_INT(get(c, opts[i]), values[j]);
+			else
+				CHECK_MSG(err == LS_EINVAL || err == LS_ENOTSUP,
+				          "option %d = %d gave %s", opts[i], values[j],
+				          ls_error_name(err));
+		}
+	}
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
 static void buffers(void)
 {
 	ls_socket s;
@@ -361,6 +418,8 @@ static const t_case cases[] = {
 	TEST_CASE(keepidle),
 	TEST_CASE(keepintvl),
 	TEST_CASE(keepcnt),
+	TEST_CASE(keep_tuning_independent),
+	TEST_CASE(keep_tuning_huge),
 	TEST_CASE(buffers),
 	TEST_CASE(broadcast),
 	TEST_CASE(v6only),
