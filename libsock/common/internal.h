@@ -170,4 +170,13 @@ const ls_addr *lsi_addr_target(const ls_addr *addr, ls_addr *tmp);
 /* LS_EAFNOSUPPORT unless addr fits a socket of family (LS_EINVAL if NULL). */
 int lsi_addr_check(const ls_addr *addr, int family);
 
+/* --- socketpair.c -------------------------------------------------------- */
+
+/*
+ * Test seam: when set, the loopback TCP pair calls it once its listener
+ * listens, with the listener's address, before its own connect, so a test
+ * can connect strangers first and see them dropped. NULL in normal use.
+ */
+extern void (*lsi_pair_listening_hook)(const ls_addr *listener);
+
 #endif /* LIBSOCK_COMMON_INTERNAL_H */

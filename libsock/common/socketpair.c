@@ -8,6 +8,8 @@
 /* How many strangers a loopback pair tolerates before giving up. */
 #define LSI_PAIR_ATTEMPTS 8
 
+void (*lsi_pair_listening_hook)(const ls_addr *listener);
+
 static int lsi_wrap_pair(lsi_fd fds[2], int family, int type, ls_socket out[2])
 {
 	int rc = lsi_sock_new(fds[0], family, type, 0, LS_TIMEOUT_BLOCK, 0, &out[0]);
@@ -54,10 +56,14 @@ static int lsi_stream_pair(int family, ls_socket out[2])
 	rc = ls_addr_loopback(&addr, family, 0);
 	if (rc == 0)
 		rc = ls_bind(listener, &addr);
+	/* Room for every stranger it tolerates plus its own connect, so the
+	 * connect below never waits for a full backlog. */
 	if (rc == 0)
-		rc = ls_listen(listener, LSI_PAIR_ATTEMPTS);
+		rc = ls_listen(listener, LSI_PAIR_ATTEMPTS + 1);
 	if (rc == 0)
 		rc = ls_getsockname(listener, &addr);
+	if (rc == 0 && lsi_pair_listening_hook != NULL)
+		lsi_pair_listening_hook(&addr);
 	if (rc == 0)
 		rc = ls_socket_create(&out[0], family, LS_SOCK_STREAM, 0);
 	if (rc == 0) {
@@ -138,5 +144,9 @@ int ls_socketpair(int family, int type, ls_socket out[2])
 			return rc == LS_ENOTSUP ? LS_EAFNOSUPPORT : rc;
 		family = LS_AF_INET;
 	}
-	return type == LS_SOCK_STREAM ? lsi_stream_pair(family, out) : lsi_dgram_pair(family, out);
+	rc = type == LS_SOCK_STREAM ? lsi_stream_pair(family, out) : lsi_dgram_pair(family, out);
+	/* A failed pair leaves no stale handle values behind. */
+	if (rc != 0)
+		out[0] = out[1] = LS_INVALID_SOCKET;
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/internal.h" /* lsi_pair_listening_hook */
 #include "helpers.h"
 
 /* The native handle of s must not be inherited by child processes. */
@@ -149,14 +150,13 @@ static void udp_icmp_unreachable_ignored(void)
 	CHECK_OK(ls_close(s));
 }
 
-static void peers_match(int type)
+/* Each end of a loopback pair is the other's peer. */
+static void pair_ends_match(const ls_socket sp[2], int type)
 {
-	ls_socket sp[2] = { LS_INVALID_SOCKET, LS_INVALID_SOCKET };
 	ls_addr name[2], peer[2];
 	char sa[LS_ADDRSTRLEN], sb[LS_ADDRSTRLEN];
 	int i;
 
-	CHECK_OK(ls_socketpair(LS_AF_INET, type, sp));
 	for (i = 0; i < 2; i++) {
 		CHECK_OK(ls_getsockname(sp[i], &name[i]));
 		CHECK_OK(ls_getpeername(sp[i], &peer[i]));
@@ -176,6 +176,14 @@ static void peers_match(int type)
 		          type == LS_SOCK_STREAM ? "stream" : "dgram", i, sa, j, sb);
 	}
 	CHECK(!ls_addr_equal(&name[0], &name[1]));
+}
+
+static void peers_match(int type)
+{
+	ls_socket sp[2] = { LS_INVALID_SOCKET, LS_INVALID_SOCKET };
+
+	CHECK_OK(ls_socketpair(LS_AF_INET, type, sp));
+	pair_ends_match(sp, type);
 	CHECK_OK(ls_close(sp[0]));
 	CHECK_OK(ls_close(sp[1]));
 }
@@ -222,6 +230,77 @@ static void socketpair_dgram_ignores_stranger(void)
 	CHECK_OK(ls_close(stranger));
 	CHECK_OK(ls_close(sp[0]));
 	CHECK_OK(ls_close(sp[1]));
+}
+
+/* Strangers the hook below connects to a loopback pair's listener. */
+#define STRANGERS_MAX 8
+static ls_socket strangers[STRANGERS_MAX];
+static int strangers_wanted;
+
+static void connect_strangers(const ls_addr *listener)
+{
+	int i;
+
+	for (i = 0; i < strangers_wanted; i++) {
+		CHECK_OK(ls_socket_create(&strangers[i], listener->family,
+		                          LS_SOCK_STREAM, 0));
+		CHECK_OK(ls_connect(strangers[i], listener));
+	}
+}
+
+/* Each stranger's connection was accepted and closed: EOF or a reset. */
+static void check_strangers_dropped(void)
+{
+	char buf[8];
+	int i;
+
+	for (i = 0; i < strangers_wanted; i++) {
+		int64_t n;
+
+		CHECK_OK(ls_set_timeout(strangers[i], H_HANG_MS));
+		n = ls_recv(strangers[i], buf, sizeof(buf), 0);
+		CHECK_MSG(n == 0 || n == LS_ECONNRESET, "stranger %d: recv gave %lld", i,
+		          (long long)n);
+		CHECK_OK(ls_close(strangers[i]));
+	}
+}
+
+/*
+ * Item 34: a loopback TCP pair accepts only its own client. Connections
+ * that reach its listener first are accepted, closed and skipped.
+ */
+static void socketpair_stream_drops_strangers(void)
+{
+	ls_socket sp[2];
+	char buf[8];
+
+	strangers_wanted = 3;
+	lsi_pair_listening_hook = connect_strangers;
+	CHECK_OK(ls_socketpair(LS_AF_INET, LS_SOCK_STREAM, sp));
+	lsi_pair_listening_hook = NULL;
+	check_strangers_dropped();
+	pair_ends_match(sp, LS_SOCK_STREAM);
+	CHECK_EQ_INT(ls_send(sp[0], "ab", 2, 0), 2);
+	CHECK_EQ_INT(ls_recv(sp[1], buf, 2, LS_MSG_WAITALL), 2);
+	CHECK(memcmp(buf, "ab", 2) == 0);
+	CHECK_EQ_INT(ls_send(sp[1], "cd", 2, 0), 2);
+	CHECK_EQ_INT(ls_recv(sp[0], buf, 2, LS_MSG_WAITALL), 2);
+	CHECK(memcmp(buf, "cd", 2) == 0);
+	CHECK_OK(ls_close(sp[0]));
+	CHECK_OK(ls_close(sp[1]));
+}
+
+/* With only strangers in the way, the pair gives up with a clear error. */
+static void socketpair_stream_gives_up(void)
+{
+	ls_socket sp[2];
+
+	strangers_wanted = STRANGERS_MAX;
+	lsi_pair_listening_hook = connect_strangers;
+	CHECK_ERR(ls_socketpair(LS_AF_INET, LS_SOCK_STREAM, sp), LS_ECONNABORTED);
+	lsi_pair_listening_hook = NULL;
+	CHECK(sp[0] == LS_INVALID_SOCKET && sp[1] == LS_INVALID_SOCKET);
+	check_strangers_dropped();
 }
 
 /*
@@ -304,6 +383,8 @@ static const t_case cases[] = {
 	TEST_CASE(udp_icmp_unreachable_ignored),
 	TEST_CASE(socketpair_inet_peers_match),
 	TEST_CASE(socketpair_dgram_ignores_stranger),
+	TEST_CASE(socketpair_stream_drops_strangers),
+	TEST_CASE(socketpair_stream_gives_up),
 	TEST_CASE(addrinuse_at_bind_or_listen),
 	TEST_CASE(huge_lengths_are_clamped),
 };
