@@ -235,6 +235,11 @@ int lsi_plat_if_nametoindex(const char *name, uint32_t *index);
  * the OS had failed them. Names: "socket", "bind", "listen", "accept",
  * "connect", "send", "recv", "poll", "setsockopt", "getsockopt", "close".
  * times 0 clears. LS_EINVAL for an unknown name. For tests only.
+ *
+ * Windows also takes "old-wsapoll": the next `times` WSAPoll calls that
+ * find sockets ready behave as before Windows 10 2004, reporting nothing
+ * for a socket whose connect failed (native_err is ignored). Elsewhere the
+ * name is unknown (LS_EINVAL).
  */
 int lsi_plat_inject_fault(const char *call, int native_err, int times);
 

@@ -118,23 +118,35 @@ static atomic_int lsi_fault_times[LSI_F_COUNT];
 static atomic_int lsi_fault_code[LSI_F_COUNT];
 
 /*
+ * WSAPoll calls still to behave as WSAPoll before Windows 10 2004 does
+ * ("old-wsapoll" in lsi_plat_inject_fault()), so tests under wine or a
+ * newer Windows can exercise poll.c's workaround for that bug.
+ */
+static atomic_int lsi_old_wsapoll;
+
+/* Take one from a counter that is above zero, if another thread has not. */
+static int lsi_count_down(atomic_int *n)
+{
+	int v = atomic_load_explicit(n, memory_order_acquire);
+
+	while (v > 0) {
+		if (atomic_compare_exchange_weak_explicit(n, &v, v - 1, memory_order_acq_rel,
+		                                          memory_order_acquire))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The slow path: take one armed failure, if another thread has not taken
  * the last one meanwhile. Kept out of line so the wrappers stay small.
  */
 static __attribute__((noinline)) int lsi_fault_take(enum lsi_fault_slot slot)
 {
-	int n = atomic_load_explicit(&lsi_fault_times[slot], memory_order_acquire);
-
-	while (n > 0) {
-		if (atomic_compare_exchange_weak_explicit(&lsi_fault_times[slot], &n, n - 1,
-		                                          memory_order_acq_rel,
-		                                          memory_order_acquire)) {
-			WSASetLastError(
-			    atomic_load_explicit(&lsi_fault_code[slot], memory_order_relaxed));
-			return 1;
-		}
-	}
-	return 0;
+	if (!lsi_count_down(&lsi_fault_times[slot]))
+		return 0;
+	WSASetLastError(atomic_load_explicit(&lsi_fault_code[slot], memory_order_relaxed));
+	return 1;
 }
 
 /* The fast path: one relaxed load and one branch when nothing is armed. */
@@ -152,6 +164,10 @@ int lsi_plat_inject_fault(const char *call, int native_err, int times)
 
 	if (call == NULL || times < 0)
 		return LS_EINVAL;
+	if (strcmp(call, "old-wsapoll") == 0) {
+		atomic_store_explicit(&lsi_old_wsapoll, times, memory_order_release);
+		return 0;
+	}
 	for (i = 0; i < sizeof lsi_fault_names / sizeof lsi_fault_names[0]; i++) {
 		if (strcmp(call, lsi_fault_names[i].name) == 0) {
 			enum lsi_fault_slot slot = lsi_fault_names[i].slot;
@@ -251,11 +267,42 @@ int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received, DWORD 
 	return lsi_sys.wsarecv(s, bufs, count, received, flags, NULL, NULL);
 }
 
+/*
+ * What WSAPoll before Windows 10 2004 reports: nothing at all for a socket
+ * whose connect failed. SO_ERROR is read straight from Winsock, where
+ * reading it does not clear it, so the caller still finds the error.
+ */
+static int lsi_hide_failed_connects(WSAPOLLFD *fds, ULONG count, int ready)
+{
+	ULONG i;
+
+	for (i = 0; i < count; i++) {
+		int err = 0;
+		int len = (int)sizeof err;
+
+		if (!(fds[i].revents & (POLLERR | POLLHUP)))
+			continue;
+		if (lsi_sys.getsockopt(fds[i].fd, SOL_SOCKET, SO_ERROR, (char *)&err, &len) == 0 &&
+		    err != 0) {
+			fds[i].revents = 0;
+			ready--;
+		}
+	}
+	return ready;
+}
+
 int lsi_win_wsapoll(WSAPOLLFD *fds, ULONG count, INT timeout)
 {
+	int ready;
+
 	if (lsi_fault(LSI_F_POLL))
 		return SOCKET_ERROR;
-	return lsi_sys.wsapoll(fds, count, timeout);
+	ready = lsi_sys.wsapoll(fds, count, timeout);
+	if (ready > 0 &&
+	    __builtin_expect(atomic_load_explicit(&lsi_old_wsapoll, memory_order_relaxed) > 0, 0) &&
+	    lsi_count_down(&lsi_old_wsapoll))
+		ready = lsi_hide_failed_connects(fds, count, ready);
+	return ready;
 }
 
 int lsi_win_select(fd_set *readfds, fd_set *writefds, fd_set *exceptfds,

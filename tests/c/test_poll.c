@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "platform.h" /* lsi_plat_inject_fault */
 
 static void set_pfd(ls_pollfd *p, ls_socket s, short events)
 {
@@ -291,6 +292,30 @@ static void failed_connect_v6(void)
 	failed_connect(LS_AF_INET6);
 }
 
+/*
+ * Item 17: WSAPoll before Windows 10 2004 never reports a failed connect.
+ * The Windows platform can emulate that bug ("old-wsapoll"); ls_poll() and
+ * a connect with a timeout must still report the failure (poll.c asks
+ * select() between slices of the wait).
+ */
+static void failed_connect_old_wsapoll(void)
+{
+	ls_addr a = h_closed_port(LS_AF_INET);
+	ls_socket c;
+	int64_t t0;
+
+	if (lsi_plat_inject_fault("old-wsapoll", 0, 1000000) == LS_EINVAL)
+		SKIP("emulates a bug of Windows' WSAPoll; this platform has poll()");
+	failed_connect(LS_AF_INET);
+	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_set_timeout(c, H_HANG_MS));
+	t0 = t_now_ms();
+	CHECK_ERR(ls_connect(c, &a), LS_ECONNREFUSED);
+	CHECK_LT_INT(t_now_ms() - t0, H_HANG_MS);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(lsi_plat_inject_fault("old-wsapoll", 0, 0));
+}
+
 static const t_case cases[] = {
 	TEST_CASE(readable_after_send),
 	TEST_CASE(writable_when_connected),
@@ -307,6 +332,7 @@ static const t_case cases[] = {
 	TEST_CASE(udp_readable),
 	TEST_CASE(failed_connect_v4),
 	TEST_CASE(failed_connect_v6),
+	TEST_CASE(failed_connect_old_wsapoll),
 };
 
 TEST_MAIN(cases)
