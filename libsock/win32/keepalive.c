@@ -101,12 +101,9 @@ int lsi_win_keepalive_get(lsi_optmemo *memo, int option, int *value)
 
 int lsi_win_keepalive_reapply(SOCKET s, lsi_optmemo *memo)
 {
-	int idle = atomic_load_explicit(&memo->keepidle, memory_order_relaxed);
-	int intvl = atomic_load_explicit(&memo->keepintvl, memory_order_relaxed);
-
 	/* Nothing was set through the fallback: Windows' own times apply. */
-	if (idle <= 0 && intvl <= 0)
+	if (lsi_memo_or(&memo->keepidle, 0) == 0 && lsi_memo_or(&memo->keepintvl, 0) == 0)
 		return 0;
-	return lsi_keepalive_vals(s, 1, idle > 0 ? idle : LSI_KEEPIDLE_DEFAULT,
-	                          intvl > 0 ? intvl : LSI_KEEPINTVL_DEFAULT);
+	return lsi_keepalive_vals(s, 1, lsi_memo_or(&memo->keepidle, LSI_KEEPIDLE_DEFAULT),
+	                          lsi_memo_or(&memo->keepintvl, LSI_KEEPINTVL_DEFAULT));
 }
