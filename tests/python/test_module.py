@@ -71,6 +71,31 @@ class AddressTextTest(unittest.TestCase):
             self.assertEqual(libsock.inet_ntop(fam, packed), stdsock.inet_ntop(fam, packed))
             self.assertEqual(libsock.inet_ntop(fam, bytearray(packed)), stdsock.inet_ntop(fam, packed))
 
+    def test_inet_ntop_ipv6_forms(self):
+        # stdlib's text is the OS's inet_ntop: the IPv4-compatible and
+        # IPv4-mapped forms, zero runs of every length and place.
+        import random
+        rng = random.Random(5952)
+        samples = [bytes(12) + bytes([1, 2, 3, 4]), bytes(12) + bytes([0, 0, 0, 2]),
+                   bytes(14) + b'\x0f\xf1', bytes(10) + b'\xff\xff' + bytes(4),
+                   bytes(10) + b'\xff\xff\x7f\x00\x00\x01', bytes(16), bytes(15) + b'\x01',
+                   b'\x00\x01' + bytes(14), b'\xfe\x80' + bytes(13) + b'\x01']
+        for _ in range(2000):
+            words = [rng.choice((0, 0, 0, 1, 0xffff, rng.randrange(65536))) for _ in range(8)]
+            samples.append(b''.join(w.to_bytes(2, 'big') for w in words))
+        for packed in samples:
+            text = stdsock.inet_ntop(stdsock.AF_INET6, packed)
+            self.assertEqual(libsock.inet_ntop(libsock.AF_INET6, packed), text, packed.hex())
+            self.assertEqual(libsock.inet_pton(libsock.AF_INET6, text), packed, text)
+
+    def test_address_tuple_text(self):
+        # Address tuples are stdlib's too: here through getaddrinfo.
+        for host in ('::1.2.3.4', '::ffff:1.2.3.4', '2001:db8::1'):
+            flags = libsock.AI_NUMERICHOST
+            mine = libsock.getaddrinfo(host, 80, libsock.AF_INET6, libsock.SOCK_STREAM, 0, flags)
+            theirs = stdsock.getaddrinfo(host, 80, stdsock.AF_INET6, stdsock.SOCK_STREAM, 0, flags)
+            self.assertEqual([ai[4] for ai in mine], [ai[4] for ai in theirs])
+
     def test_inet_pton_errors(self):
         for fam, text in ((libsock.AF_INET, '1.2.3'), (libsock.AF_INET, '256.1.1.1'),
                           (libsock.AF_INET6, ':::'), (libsock.AF_INET, 'host')):

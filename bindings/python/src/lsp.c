@@ -26,6 +26,7 @@
 #include <ws2tcpip.h>
 #include <afunix.h>
 #else
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -587,16 +588,25 @@ static int to_addr(int family, PyObject *obj, ls_addr *out, const char *caller)
 	return -1;
 }
 
+/*
+ * An IP address as text, as stdlib writes it (without a scope: stdlib's
+ * tuples carry it separately). stdlib uses the OS's inet_ntop, and the OSes
+ * disagree about the deprecated IPv4-compatible IPv6 form: glibc, the BSDs
+ * and Windows write ::1.2.3.4, musl (and libsock, which follows RFC 5952)
+ * ::102:304. So IPv6 text comes from the OS's inet_ntop here as well.
+ */
 static PyObject *ip_text(const ls_addr *a)
 {
 	char buf[LS_IPSTRLEN];
-	char *pct;
-	int rc = ls_addr_format_ip(a, buf, sizeof buf);
+	int rc;
+	if (a->family == LS_AF_INET6) {
+		if (inet_ntop(AF_INET6, a->ip, buf, sizeof buf) == NULL)
+			return lsp_raise_errno(errno);
+		return PyUnicode_FromString(buf);
+	}
+	rc = ls_addr_format_ip(a, buf, sizeof buf);
 	if (rc < 0)
 		return lsp_raise(rc, 0, 0);
-	pct = strchr(buf, '%'); /* stdlib's tuples carry the scope separately */
-	if (pct)
-		*pct = '\0';
 	return PyUnicode_FromString(buf);
 }
 
@@ -1541,10 +1551,8 @@ PyObject *lsp_inet_pton(int family, PyObject *text)
 
 PyObject *lsp_inet_ntop(int family, Py_buffer *packed)
 {
-	static const uint8_t zero[16];
 	ls_addr a;
-	char buf[LS_IPSTRLEN];
-	int rc, lf = fam_to_ls(family);
+	int lf = fam_to_ls(family);
 	if (lf == LS_AF_INET) {
 		if (packed->len != 4) {
 			PyErr_SetString(PyExc_ValueError, "invalid length of packed IP address string");
@@ -1558,14 +1566,10 @@ PyObject *lsp_inet_ntop(int family, Py_buffer *packed)
 		}
 		ls_addr_ipv6(&a, packed->buf, 0, 0);
 	} else {
-		(void)zero;
 		PyErr_Format(PyExc_ValueError, "unknown address family %d", family);
 		return NULL;
 	}
-	rc = ls_addr_format_ip(&a, buf, sizeof buf);
-	if (rc < 0)
-		return lsp_raise(rc, 0, 0);
-	return PyUnicode_FromString(buf);
+	return ip_text(&a);
 }
 
 PyObject *lsp_socketpair(int family, int type, int proto)
