@@ -122,6 +122,27 @@ class AddressTextTest(unittest.TestCase):
         with self.assertRaises(OSError):
             libsock.inet_ntoa(b'\x7f\0\0')
 
+    def test_inet_aton_same_as_stdlib(self):
+        # inet_aton(3)'s classic forms and its edge cases (octal 08, a bare
+        # 0x, overflow, text after a space, C-locale spaces only), then
+        # seeded random mixes of them: the result or the exception class
+        # must be stdlib's.
+        import random
+        def outcome(mod, text):
+            try:
+                return mod.inet_aton(text)
+            except Exception as e:  # noqa: BLE001 - compared below
+                return type(e)
+        fixed = ['00', '08', '0x', '0x.1', '1.', '1..2', '1 junk', '1\x0b', '1\x1c', '  1',
+                 '1.0xff.0377.1', '4294967295', '4294967296', '0x100000000', '0-1', '0x+1',
+                 '1_0', '\u0661', 'a\0b']
+        rng = random.Random(4)
+        toks = ['0', '1', '01', '0x', '0X1F', '255', '256', '4294967296', '.', ' ', 'a',
+                '-1', '08', '9', '\t', '\x0b', '\x1c', '_']
+        mixes = [''.join(rng.choice(toks) for _ in range(rng.randrange(9))) for _ in range(20000)]
+        for text in fixed + mixes:
+            self.assertEqual(outcome(libsock, text), outcome(stdsock, text), repr(text))
+
 
 class ResolverTest(TestCase):
     def test_getaddrinfo_numeric(self):
@@ -156,6 +177,28 @@ class ResolverTest(TestCase):
             libsock.getaddrinfo(None, None)
         with self.assertRaises(TypeError):
             libsock.getaddrinfo(123, 80)
+
+    def test_getaddrinfo_host_argument(self):
+        # str goes through the idna codec as in stdlib: an empty or over-long
+        # label is a UnicodeError, a non-ASCII name is encoded; bytearray is
+        # refused; bytes pass as they are; a NUL is refused, never cut.
+        for host in ('.', 'a..b', 'x' * 64 + '.example'):
+            with self.assertRaises(UnicodeError, msg=host):
+                stdsock.getaddrinfo(host, 80, 0, 0, 0, stdsock.AI_NUMERICHOST)
+            with self.assertRaises(UnicodeError, msg=host):
+                libsock.getaddrinfo(host, 80, 0, 0, 0, libsock.AI_NUMERICHOST)
+        with self.assertRaises(stdsock.gaierror):
+            stdsock.getaddrinfo('b\u00fccher.invalid', 80, 0, 0, 0, stdsock.AI_NUMERICHOST)
+        with self.assertRaises(libsock.gaierror):
+            libsock.getaddrinfo('b\u00fccher.invalid', 80, 0, 0, 0, libsock.AI_NUMERICHOST)
+        with self.assertRaises(TypeError):
+            stdsock.getaddrinfo(bytearray(b'127.0.0.1'), 80)
+        with self.assertRaises(TypeError):
+            libsock.getaddrinfo(bytearray(b'127.0.0.1'), 80)
+        self.assertEqual(libsock.getaddrinfo(b'127.0.0.1', 80, libsock.AF_INET)[0][4],
+                         ('127.0.0.1', 80))
+        with self.assertRaises(TypeError):
+            libsock.getaddrinfo('127.0.0.1\0junk', 80)
 
     def test_getnameinfo(self):
         self.assertEqual(libsock.getnameinfo(('127.0.0.1', 80),

@@ -532,45 +532,78 @@ def ntohl(x: int) -> int:
     return _swap(_uint(x, 32, 'ntohl'), 4)
 
 
+_C_SPACE = ' \t\n\v\f\r'  # isspace() in the C locale
+_HEX = '0123456789abcdefABCDEF'
+
+
+def _aton_part(text: str, i: int) -> Tuple[int, int]:
+    """One number of an inet_aton(3) address from text[i]: (value, end).
+
+    Decimal, octal after a leading 0, hex after 0x; at least one digit (the
+    0 of an octal number counts). Raises ValueError where inet_aton fails.
+    """
+    n = len(text)
+    if i >= n or not '0' <= text[i] <= '9':
+        raise ValueError
+    base, digits, value = 10, 0, 0
+    if text[i] == '0':
+        i += 1
+        if i < n and text[i] in 'xX':
+            base, i = 16, i + 1
+        else:
+            base, digits = 8, 1
+    while i < n:
+        c = text[i]
+        if '0' <= c <= '9' and not (base == 8 and c in '89'):
+            value = value * base + ord(c) - 48
+        elif base == 16 and c in _HEX:
+            value = value * 16 + int(c, 16)
+        elif '0' <= c <= '9':
+            raise ValueError  # 8 or 9 in an octal number
+        else:
+            break
+        if value > 0xFFFFFFFF:
+            raise ValueError
+        digits += 1
+        i += 1
+    if digits == 0:
+        raise ValueError
+    return value, i
+
+
+def _aton(text: str) -> bytes:
+    """What inet_aton(3) reads from text: a, a.b, a.b.c or a.b.c.d, the last
+    part filling the remaining bytes; anything after a space is ignored."""
+    parts: list = []
+    i = 0
+    while True:
+        value, i = _aton_part(text, i)
+        if i < len(text) and text[i] == '.' and len(parts) < 3:
+            if value > 0xFF:
+                raise ValueError
+            parts.append(value)
+            i += 1
+            continue
+        break
+    if i < len(text) and text[i] not in _C_SPACE:
+        raise ValueError
+    last_bits = 8 * (4 - len(parts))
+    if value >> last_bits:
+        raise ValueError
+    for p in reversed(parts):
+        value |= p << last_bits
+        last_bits += 8
+    return value.to_bytes(4, 'big')
+
+
 def inet_aton(ip_string: str) -> bytes:
     """inet_aton(string) -> bytes: an IPv4 address in the forms inet_aton(3) takes."""
     if not isinstance(ip_string, str):
         raise TypeError(f"inet_aton() argument 1 must be str, not {_type_name(ip_string)}")
+    if '\0' in ip_string:
+        raise ValueError("embedded null character")
     try:
-        return inet_pton(AF_INET, ip_string)
-    except OSError:
-        pass
-    # The classic forms: a, a.b, a.b.c (last part fills the rest), each part
-    # decimal, octal (leading 0) or hex (0x); text after whitespace ignored.
-    text = ip_string.split(None, 1)[0] if ip_string.strip() else ''
-    if ip_string[:1].isspace():
-        text = ''
-    parts = text.split('.')
-    try:
-        if not 1 <= len(parts) <= 4:
-            raise ValueError
-        vals = []
-        for p in parts:
-            if p.lower().startswith('0x'):
-                if len(p) == 2:
-                    vals.append(0)
-                    continue
-                v = int(p[2:], 16)
-            elif p.startswith('0') and len(p) > 1:
-                v = int(p[1:], 8)
-            else:
-                if not p.isdigit() or not p.isascii():
-                    raise ValueError
-                v = int(p, 10)
-            vals.append(v)
-        last_bits = 8 * (5 - len(vals))
-        if any(v > 255 for v in vals[:-1]) or vals[-1] >= (1 << last_bits):
-            raise ValueError
-        value = 0
-        for v in vals[:-1]:
-            value = (value << 8) | v
-        value = (value << last_bits) | vals[-1]
-        return value.to_bytes(4, 'big')
+        return _aton(ip_string)
     except ValueError:
         raise OSError("illegal IP address string passed to inet_aton") from None
 

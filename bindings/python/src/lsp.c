@@ -1341,6 +1341,31 @@ static const struct {
 		(bad) = rest_ != 0;                                          \
 	} while (0)
 
+/*
+ * getaddrinfo's host as stdlib's getaddrinfo takes it, which is stricter than
+ * address tuples: str always goes through the "idna" codec (so an empty label,
+ * as in "a..b", is a UnicodeError), bytes as they are, nothing else. A NUL
+ * inside is refused (stdlib would cut the name short there).
+ */
+static PyObject *gai_host_bytes(PyObject *obj)
+{
+	PyObject *b;
+	if (PyUnicode_Check(obj)) {
+		b = PyUnicode_AsEncodedString(obj, "idna", NULL);
+	} else if (PyBytes_Check(obj)) {
+		b = Py_NewRef(obj);
+	} else {
+		PyErr_SetString(PyExc_TypeError, "getaddrinfo() argument 1 must be string or None");
+		return NULL;
+	}
+	if (b != NULL && strlen(PyBytes_AS_STRING(b)) != (size_t)PyBytes_GET_SIZE(b)) {
+		Py_DECREF(b);
+		PyErr_SetString(PyExc_TypeError, "host name must not contain null character");
+		return NULL;
+	}
+	return b;
+}
+
 PyObject *lsp_getaddrinfo(PyObject *hobj, PyObject *pobj, int family, int type,
                           int proto, int flags)
 {
@@ -1351,7 +1376,7 @@ PyObject *lsp_getaddrinfo(PyObject *hobj, PyObject *pobj, int family, int type,
 	int rc, ne = 0, bad;
 
 	if (hobj != Py_None) {
-		hb = host_bytes(hobj);
+		hb = gai_host_bytes(hobj);
 		if (hb == NULL)
 			return NULL;
 		host = PyBytes_AS_STRING(hb);
