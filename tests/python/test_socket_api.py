@@ -270,8 +270,16 @@ class TcpTest(TestCase):
             self.assertIsInstance(raw, bytes)
             self.assertEqual(len(raw), 8)
             self.assertEqual(raw[0], 1)
-            with self.assertRaises(OSError):
-                s.getsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, 0)
+            # buflen 0 asks for an int, as in stdlib; other lengths are
+            # checked as stdlib checks them (1..1024, then C int range).
+            self.assertEqual(s.getsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, 0),
+                             s.getsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER))
+            for bad in (-1, 1025):
+                with self.assertRaises(OSError):
+                    s.getsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, bad)
+            for bad in (2**31, -2**31 - 1):
+                with self.assertRaises(OverflowError):
+                    s.getsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, bad)
 
     def test_closed_socket_calls(self):
         s = libsock.socket()

@@ -1262,9 +1262,21 @@ PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
 PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, PyObject *buflenobj)
 {
 	int rc;
+	long buflen = 0;
 	if (s->h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	if (buflenobj == NULL) {
+	/* stdlib takes buflen as a C int, and a buflen of 0 asks for an int. */
+	if (buflenobj != NULL) {
+		if (get_int_arg(buflenobj, &buflen) < 0)
+			return NULL;
+		if (buflen > INT_MAX || buflen < INT_MIN) {
+			PyErr_SetString(PyExc_OverflowError, buflen > 0
+			                ? "signed integer is greater than maximum"
+			                : "signed integer is less than minimum");
+			return NULL;
+		}
+	}
+	if (buflen == 0) {
 		int v = 0;
 		size_t len = sizeof v;
 		rc = ls_getsockopt(s->h, level, name, &v, &len);
@@ -1272,12 +1284,9 @@ PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, PyObject *buflenobj)
 			return lsp_raise(rc, ls_native_error(), 0);
 		return PyLong_FromLong(v);
 	} else {
-		long buflen;
 		size_t len;
 		PyObject *b;
-		if (get_int_arg(buflenobj, &buflen) < 0)
-			return NULL;
-		if (buflen <= 0 || buflen > 1024) {
+		if (buflen < 0 || buflen > 1024) {
 			PyErr_SetString(PyExc_OSError, "getsockopt buflen out of range");
 			return NULL;
 		}
