@@ -214,10 +214,17 @@ static int lsi_connect(lsi_sock *sk, const ls_addr *addr)
 	int64_t timeout = atomic_load(&sk->timeout_ms);
 	ls_addr tmp;
 	int rc = lsi_plat_connect(sk->fd, lsi_addr_target(addr, &tmp));
+	int connecting = (atomic_load(&sk->flags) & LSI_SF_CONNECTING) != 0;
 
-	if (rc == LS_EISCONN && (atomic_load(&sk->flags) & LSI_SF_CONNECTING)) {
-		/* The connect started earlier has completed. */
-		lsi_set_flag(sk, LSI_SF_CONNECTING, 0);
+	/*
+	 * Connecting again after a non-blocking connect has completed: Linux
+	 * reports success once, other OSes EISCONN. Either way it is the
+	 * connect that was under way, and it is settled now, so a further
+	 * connect is EISCONN on every OS.
+	 */
+	if (rc == 0 || (rc == LS_EISCONN && connecting)) {
+		if (connecting)
+			lsi_set_flag(sk, LSI_SF_CONNECTING, 0);
 		return 0;
 	}
 	if (rc != LS_EINPROGRESS && rc != LS_EALREADY && rc != LS_EINTR)

@@ -520,7 +520,12 @@ static void blocked_thread(void *p)
 		b->rc = ls_accept(b->s, &out, NULL);
 }
 
-static void close_wakes(int op)
+/*
+ * Close b.s while another thread is blocked on it: in the OS call itself
+ * (timeout_ms LS_TIMEOUT_BLOCK) or in libsock's wait for readiness (a
+ * timeout longer than the test).
+ */
+static void close_wakes(int op, int64_t timeout_ms)
 {
 	blocked b;
 	ls_socket c = LS_INVALID_SOCKET, s = LS_INVALID_SOCKET;
@@ -533,6 +538,7 @@ static void close_wakes(int op)
 	} else {
 		b.s = h_listener(LS_AF_INET, NULL);
 	}
+	CHECK_OK(ls_set_timeout(b.s, timeout_ms));
 	b.op = op;
 	b.rc = 1;
 	atomic_init(&b.started, 0);
@@ -559,12 +565,77 @@ static void close_wakes(int op)
 
 static void close_wakes_recv(void)
 {
-	close_wakes(0);
+	close_wakes(0, LS_TIMEOUT_BLOCK);
 }
 
 static void close_wakes_accept(void)
 {
-	close_wakes(1);
+	close_wakes(1, LS_TIMEOUT_BLOCK);
+}
+
+static void close_wakes_timed_recv(void)
+{
+	close_wakes(0, 6 * H_HANG_MS);
+}
+
+static void close_wakes_timed_accept(void)
+{
+	close_wakes(1, 6 * H_HANG_MS);
+}
+
+/* Arguments a caller can get wrong, each with its documented error. */
+static void bad_arguments(void)
+{
+	ls_socket s, l, u, out = 42;
+	ls_native n = 7;
+
+	CHECK_ERR(ls_socket_create(&s, LS_AF_INET, LS_SOCK_STREAM, -1), LS_EINVAL);
+	CHECK(s == LS_INVALID_SOCKET);
+	CHECK_OK(ls_socket_create(&s, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_ERR(ls_socket_native(s, NULL), LS_EINVAL);
+	CHECK_ERR(ls_socket_detach(s, NULL), LS_EINVAL);
+	CHECK_OK(ls_socket_native(s, &n)); /* still open: detach did nothing */
+	CHECK_OK(ls_close(s));
+	l = h_listener(LS_AF_INET, NULL);
+	CHECK_ERR(ls_accept(l, NULL, NULL), LS_EINVAL);
+	CHECK_OK(ls_close(l));
+	/* accept on a datagram socket: not an operation UDP has. */
+	u = h_udp(LS_AF_INET, NULL);
+	CHECK_ERR(ls_accept(u, &out, NULL), LS_ENOTSUP);
+	CHECK(out == LS_INVALID_SOCKET);
+	CHECK_OK(ls_close(u));
+}
+
+/*
+ * Item 16: after a non-blocking connect has completed, connecting again to
+ * the same address is success (it is the connect libsock was waiting for),
+ * and the socket works.
+ */
+static void connect_again_after_nonblocking(void)
+{
+	ls_addr la;
+	ls_socket l = h_listener(LS_AF_INET, &la), c, s;
+	ls_pollfd p;
+	int err;
+
+	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_set_timeout(c, 0));
+	err = ls_connect(c, &la);
+	CHECK_MSG(err == LS_EINPROGRESS || err == 0, "connect gave %s", ls_error_name(err));
+	p.sock = c;
+	p.events = LS_POLLOUT;
+	p.revents = 0;
+	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
+	CHECK_OK(ls_connect(c, &la));
+	CHECK_OK(ls_set_timeout(c, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, NULL));
+	h_send_str(c, "again");
+	h_expect_str(s, "again");
+	/* Once settled, a further connect is an error again. */
+	CHECK_ERR(ls_connect(c, &la), LS_EISCONN);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+	CHECK_OK(ls_close(l));
 }
 
 static void ipv6_v6only_default(void)
@@ -655,6 +726,10 @@ static const t_case cases[] = {
 	TEST_CASE(adopt_bad),
 	TEST_CASE(close_wakes_recv),
 	TEST_CASE(close_wakes_accept),
+	TEST_CASE(close_wakes_timed_recv),
+	TEST_CASE(close_wakes_timed_accept),
+	TEST_CASE(bad_arguments),
+	TEST_CASE(connect_again_after_nonblocking),
 	TEST_CASE(ipv6_v6only_default),
 	TEST_CASE(v6only_refuses_v4_clients),
 	TEST_CASE(listen_backlog_default),
