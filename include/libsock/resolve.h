@@ -71,7 +71,8 @@ LS_API void ls_freeaddrinfo(ls_addrinfo *list);
 LS_API int ls_getnameinfo(const ls_addr *addr, char *host, size_t hostsize,
                           char *serv, size_t servsize, int flags);
 
-/* This machine's host name. LS_ENOSPC if size is too small. */
+/* This machine's host name. LS_ENOSPC if size is too small (0 included),
+ * LS_EINVAL if buf is NULL. */
 LS_API int ls_gethostname(char *buf, size_t size);
 
 #ifdef __cplusplus

@@ -103,8 +103,11 @@ int ls_gethostname(char *buf, size_t size)
 {
 	int rc;
 
-	if (buf == NULL || size == 0)
+	if (buf == NULL)
 		return lsi_fail(LS_EINVAL);
+	/* No room even for the NUL: too small, as for every other buffer. */
+	if (size == 0)
+		return lsi_fail(LS_ENOSPC);
 	buf[0] = '\0';
 	rc = lsi_autoinit();
 	if (rc == 0)

@@ -343,7 +343,9 @@ static void parse_bad(void)
 		"1.2.3.4:+80", "1.2.3.4:80x", "1.2.3.4::80", "[::1", "[::1]:",
 		"[::1]x", "::1]", "[]", "[]:80", "[::1]:8x", ":::", "1::2::3",
 		"abcde::1", "gggg::1", "[1.2.3.4]:80", "localhost", "localhost:80",
-		"example.com:80", "[::1]:80:",
+		"example.com:80", "[::1]:80:", "01.2.3.4", "1.02.3.4:80", ":1::2",
+		"[:1::2]:80", "[1:]:80", "1:2:3:4:5:6:7::8", "[1:2:3:4:5:6:7::8]:80",
+		"[fe80::1%4294967296]:80", "[fe80::1%]:80",
 	};
 	size_t i;
 	ls_addr a;
@@ -480,6 +482,56 @@ static void format_bad(void)
 	CHECK_OK(ls_addr_parse(&a, "1.2.3.4:5"));
 	CHECK_ERR(ls_addr_format(NULL, buf, sizeof(buf)), LS_EINVAL);
 	CHECK_ERR(ls_addr_format(&a, NULL, sizeof(buf)), LS_EINVAL);
+	CHECK_ERR(ls_addr_format_ip(NULL, buf, sizeof(buf)), LS_EINVAL);
+	CHECK_ERR(ls_addr_format_ip(&a, NULL, sizeof(buf)), LS_EINVAL);
+	CHECK_ERR(ls_addr_format_ip(&a, buf, 0), LS_ENOSPC);
+}
+
+/* The forms at the edges of the IPv6 grammar that are valid. */
+static void parse_ipv6_edges(void)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+		{ "[1::]:80", "[1::]:80" },
+		{ "[1:2:3:4:5:6:7::]:80", "[1:2:3:4:5:6:7:0]:80" },
+		{ "[::2:3:4:5:6:7:8]:80", "[0:2:3:4:5:6:7:8]:80" },
+		{ "[fe80::1%4294967295]:80", "[fe80::1%4294967295]:80" },
+		{ "[::ffff:1.2.3.4]:80", "[::ffff:1.2.3.4]:80" },
+		{ "[::1.2.3.4]:80", "[::102:304]:80" },
+	};
+	char buf[LS_ADDRSTRLEN];
+	size_t i;
+	ls_addr a;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECK_OK(ls_addr_parse(&a, ok[i].in));
+		CHECK_OK(ls_addr_format(&a, buf, sizeof(buf)));
+		CHECK_STR_EQ(buf, ok[i].out);
+	}
+}
+
+/* NULL where an address is built: an error, or nothing written. */
+static void constructors_null(void)
+{
+	static const uint8_t ip[16] = { 1, 2, 3, 4 };
+	ls_addr a, before;
+
+	CHECK_ERR(ls_addr_loopback(NULL, LS_AF_INET, 80), LS_EINVAL);
+	CHECK_ERR(ls_addr_any(NULL, LS_AF_INET6, 80), LS_EINVAL);
+	ls_addr_ipv4(NULL, ip, 80); /* no crash */
+	ls_addr_ipv6(NULL, ip, 80, 0);
+	CHECK_OK(ls_addr_parse(&a, "9.9.9.9:9"));
+	before = a;
+	ls_addr_ipv4(&a, NULL, 80);
+	ls_addr_ipv6(&a, NULL, 80, 0);
+	CHECK(ls_addr_equal(&a, &before));
+	/* Two zeroed (LS_AF_UNSPEC) addresses are equal; NULL equals nothing. */
+	memset(&a, 0, sizeof(a));
+	memset(&before, 0, sizeof(before));
+	CHECK(ls_addr_equal(&a, &before));
+	CHECK(!ls_addr_equal(&a, NULL));
+	CHECK(!ls_addr_equal(NULL, NULL));
 }
 
 static void equal(void)
@@ -590,6 +642,8 @@ static const t_case cases[] = {
 	TEST_CASE(format_longest_fits),
 	TEST_CASE(format_abstract),
 	TEST_CASE(format_bad),
+	TEST_CASE(parse_ipv6_edges),
+	TEST_CASE(constructors_null),
 	TEST_CASE(equal),
 	TEST_CASE(port_and_set_port),
 	TEST_CASE(predicates),

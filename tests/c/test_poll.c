@@ -193,6 +193,45 @@ static void count_zero_sleeps(void)
 	CHECK_EQ_INT(ls_poll(&p, 0, 0), 0);
 }
 
+/*
+ * More entries than fit the call's stack buffers (32): every one is
+ * reported, and a closed handle among them is LS_POLLNVAL.
+ */
+static void many_entries(void)
+{
+	enum { N = 40 };
+	ls_pollfd p[N + 1];
+	ls_addr a[N];
+	ls_socket sender = h_udp(LS_AF_INET, NULL), dead;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		p[i].sock = h_udp(LS_AF_INET, &a[i]);
+		p[i].events = LS_POLLIN;
+		p[i].revents = 0;
+		CHECK_EQ_INT(ls_sendto(sender, "d", 1, 0, &a[i]), 1);
+	}
+	CHECK_OK(ls_socket_create(&dead, LS_AF_INET, LS_SOCK_DGRAM, 0));
+	CHECK_OK(ls_close(dead));
+	p[N].sock = dead;
+	p[N].events = LS_POLLIN;
+	p[N].revents = 0;
+	/* Datagrams to loopback are queued at once; wait for all of them. */
+	for (i = 0; i < N; i++) {
+		ls_pollfd one = p[i];
+
+		CHECK_EQ_INT(ls_poll(&one, 1, H_HANG_MS), 1);
+	}
+	CHECK_EQ_INT(ls_poll(p, N + 1, H_HANG_MS), N + 1);
+	for (i = 0; i < N; i++)
+		CHECK_MSG(p[i].revents & LS_POLLIN, "entry %d: revents 0x%x", i,
+		          (unsigned)p[i].revents);
+	CHECK_EQ_INT(p[N].revents, LS_POLLNVAL);
+	for (i = 0; i < N; i++)
+		CHECK_OK(ls_close(p[i].sock));
+	CHECK_OK(ls_close(sender));
+}
+
 static void too_many_entries(void)
 {
 	size_t n = ((size_t)64 << 10) + 1; /* one over the limit */
@@ -328,6 +367,7 @@ static const t_case cases[] = {
 	TEST_CASE(timeout_expires),
 	TEST_CASE(count_zero_sleeps),
 	TEST_CASE(too_many_entries),
+	TEST_CASE(many_entries),
 	TEST_CASE(block_until_ready),
 	TEST_CASE(udp_readable),
 	TEST_CASE(failed_connect_v4),

@@ -218,6 +218,13 @@ static void bad_args(void)
 	h.family = LS_AF_UNSPEC;
 	h.type = 99;
 	CHECK(ls_getaddrinfo("127.0.0.1", "80", &h, &ai) < 0);
+	h.type = 0;
+	h.flags = 0x4000; /* not an LS_AI_* flag */
+	CHECK_ERR(ls_getaddrinfo("127.0.0.1", "80", &h, &ai), LS_EAI_BADFLAGS);
+	h.flags = 0;
+	h.protocol = -1;
+	CHECK_ERR(ls_getaddrinfo("127.0.0.1", "80", &h, &ai), LS_EINVAL);
+	CHECK(ai == NULL);
 	/* Freeing NULL is allowed. */
 	ls_freeaddrinfo(NULL);
 }
@@ -272,6 +279,15 @@ static void nameinfo_small_buffers(void)
 	CHECK_ERR(ls_getnameinfo(&a, host, sizeof(host), bserv, sizeof(bserv), f), LS_ENOSPC);
 	CHECK_ERR(ls_getnameinfo(&a, bhost, sizeof(bhost), serv, sizeof(serv), f), LS_ENOSPC);
 	CHECK_ERR(ls_getnameinfo(NULL, bhost, sizeof(bhost), NULL, 0, f), LS_EINVAL);
+	/* A buffer that cannot even hold the NUL. */
+	CHECK_ERR(ls_getnameinfo(&a, bhost, 0, bserv, sizeof(bserv), f), LS_ENOSPC);
+	CHECK_ERR(ls_getnameinfo(&a, bhost, sizeof(bhost), bserv, 0, f), LS_ENOSPC);
+	/* Neither buffer, or a NULL buffer with a size. */
+	CHECK_ERR(ls_getnameinfo(&a, NULL, 0, NULL, 0, f), LS_EINVAL);
+	CHECK_ERR(ls_getnameinfo(&a, NULL, 8, bserv, sizeof(bserv), f), LS_EINVAL);
+	/* Flags libsock does not know. */
+	CHECK_ERR(ls_getnameinfo(&a, bhost, sizeof(bhost), NULL, 0, f | 0x4000),
+	          LS_EAI_BADFLAGS);
 }
 
 static void nameinfo_not_ip(void)
@@ -293,6 +309,8 @@ static void hostname(void)
 	CHECK(name[0] != '\0');
 	CHECK(strlen(name) < sizeof(name));
 	CHECK_ERR(ls_gethostname(one, sizeof(one)), LS_ENOSPC);
+	CHECK_ERR(ls_gethostname(one, 0), LS_ENOSPC);
+	CHECK_ERR(ls_gethostname(NULL, sizeof(name)), LS_EINVAL);
 	/* Exactly enough room for the name and its NUL. */
 	{
 		char *exact = malloc(strlen(name) + 1);
@@ -386,6 +404,17 @@ static void connect_name_bad(void)
 	                          H_HANG_MS), LS_ERANGE);
 	CHECK_ERR(ls_connect_name(NULL, "127.0.0.1", "80", LS_AF_INET, LS_SOCK_STREAM,
 	                          H_HANG_MS), LS_EINVAL);
+	c = 42;
+	CHECK_ERR(ls_connect_name(&c, NULL, "80", LS_AF_INET, LS_SOCK_STREAM, H_HANG_MS),
+	          LS_EINVAL);
+	CHECK(c == LS_INVALID_SOCKET);
+	CHECK_ERR(ls_connect_name(&c, "127.0.0.1", NULL, LS_AF_INET, LS_SOCK_STREAM, H_HANG_MS),
+	          LS_EINVAL);
+	/* A connect by name needs time to try addresses: non-blocking is refused. */
+	CHECK_ERR(ls_connect_name(&c, "127.0.0.1", "80", LS_AF_INET, LS_SOCK_STREAM,
+	                          LS_TIMEOUT_NONBLOCK), LS_EINVAL);
+	CHECK_ERR(ls_connect_name(&c, "127.0.0.1", "80", LS_AF_INET, LS_SOCK_STREAM, -2),
+	          LS_EINVAL);
 }
 
 static const t_case cases[] = {

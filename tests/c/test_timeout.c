@@ -158,6 +158,40 @@ static void send_timeout(void)
 	CHECK_OK(ls_close(s));
 }
 
+/* After a pause, read everything queued on a socket until it runs dry. */
+static void drain_thread(void *p)
+{
+	static char buf[64 << 10];
+	ls_socket s = *(ls_socket *)p;
+	int64_t n;
+
+	t_sleep_ms(100);
+	do
+		n = ls_recv(s, buf, sizeof(buf), LS_MSG_DONTWAIT);
+	while (n > 0);
+}
+
+/*
+ * A send with a timeout on a full socket waits for room and then sends,
+ * once the peer reads (the wait-then-retry path, not the first attempt).
+ */
+static void send_waits_for_room(void)
+{
+	ls_socket c, s;
+	t_thread *t;
+
+	h_tcp_pair(LS_AF_INET, &c, &s);
+	fill_until_eagain(c);
+	CHECK_OK(ls_set_timeout(c, H_HANG_MS));
+	t = t_thread_start(drain_thread, &s);
+	CHECK(t != NULL);
+	CHECK_EQ_INT(ls_send(c, "x", 1, 0), 1);
+	CHECK(t_thread_wait(t, H_HANG_MS));
+	t_thread_join(t);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+}
+
 static void recv_timeout(void)
 {
 	ls_socket c, s;
@@ -655,6 +689,7 @@ static const t_case cases[] = {
 	TEST_CASE(eintr_interruptible_recv_timeout),
 	TEST_CASE(eintr_interruptible_accept),
 	TEST_CASE(set_interruptible_values),
+	TEST_CASE(send_waits_for_room),
 };
 
 TEST_MAIN(cases)
