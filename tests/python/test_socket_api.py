@@ -1,5 +1,6 @@
 """libsock.socket as a drop-in for socket.socket: TCP, UDP, Unix; IPv4, IPv6."""
 import array
+import errno
 import os
 import socket as stdsock
 import tempfile
@@ -148,6 +149,60 @@ class TcpTest(TestCase):
         for name, fam, host in _families():
             with self.subTest(name):
                 self._roundtrip(fam, host)
+
+    def test_host_names_in_address_tuples(self):
+        # Names in address tuples are resolved for the socket's family, as
+        # stdlib's setipaddr does: '' is the unspecified address, a name
+        # goes through the resolver, '<broadcast>' is 255.255.255.255.
+        with libsock.socket() as l:
+            l.bind(('localhost', 0))
+            self.assertEqual(l.getsockname()[0], '127.0.0.1')
+            l.listen()
+            with libsock.socket() as c:
+                c.settimeout(TIMEOUT)
+                c.connect(('localhost', l.getsockname()[1]))
+                self.assertEqual(c.getpeername(), l.getsockname())
+                a, _ = l.accept()
+                with a:
+                    c.sendall(b'by name')
+                    self.assertEqual(recv_exactly(a, 7), b'by name')
+        with libsock.socket() as s:
+            s.bind(('', 0))
+            self.assertEqual(s.getsockname()[0], '0.0.0.0')
+        # A UDP connect sends nothing: the broadcast name stays on this host.
+        for mod in (libsock, stdsock):
+            with mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as u:
+                u.setsockopt(mod.SOL_SOCKET, mod.SO_BROADCAST, 1)
+                u.connect(('<broadcast>', 9))
+                self.assertEqual(u.getpeername(), ('255.255.255.255', 9), mod.__name__)
+        if HAS_IPV6:
+            # An IPv4 literal for an IPv6 socket: the resolver's error, as in stdlib.
+            with stdsock.socket(stdsock.AF_INET6) as s6, \
+                    self.assertRaises(stdsock.gaierror) as want:
+                s6.connect(('127.0.0.1', 9))
+            with libsock.socket(libsock.AF_INET6) as s6, \
+                    self.assertRaises(libsock.gaierror) as got:
+                s6.connect(('127.0.0.1', 9))
+            self.assertEqual(got.exception.errno, want.exception.errno)
+
+    def test_message_flags(self):
+        with libsock.create_server(('127.0.0.1', 0)) as l, \
+                libsock.create_connection(l.getsockname(), timeout=TIMEOUT) as c:
+            a, _ = l.accept()
+            with a:
+                a.settimeout(TIMEOUT)
+                # Out-of-band data, and a non-blocking receive on an empty socket.
+                self.assertEqual(c.send(b'!', libsock.MSG_OOB), 1)
+                self.assertEqual(a.recv(1, libsock.MSG_OOB), b'!')
+                with self.assertRaises(BlockingIOError):
+                    a.recv(1, libsock.MSG_DONTWAIT)
+                # MSG_NOSIGNAL is accepted: libsock never raises SIGPIPE anyway.
+                self.assertEqual(c.send(b'q', libsock.MSG_NOSIGNAL), 1)
+                self.assertEqual(a.recv(1), b'q')
+                # Flags outside libsock's portable set are refused, not ignored.
+                with self.assertRaises(OSError) as cm:
+                    a.recv(1, libsock.MSG_TRUNC)
+                self.assertEqual(cm.exception.errno, errno.EINVAL)
 
     def test_connect_ex(self):
         srv = ServerThread(lambda conn, addr: conn.sendall(b'x'))
