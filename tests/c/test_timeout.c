@@ -318,6 +318,42 @@ static void connect_nonblocking(void)
 	CHECK_OK(ls_close(l));
 }
 
+/*
+ * A connect that gets no answer times out with LS_ETIMEDOUT. On loopback
+ * that happens when the listener's accept queue is full: the OS drops
+ * further SYNs (Linux, and wine on Linux). Some systems answer a full queue
+ * with a reset instead, which leaves no way to make a loopback connect
+ * time out.
+ */
+static void connect_times_out(void)
+{
+	enum { MAX_CLIENTS = 16 };
+	ls_socket l = h_listener(LS_AF_INET, NULL), c[MAX_CLIENTS];
+	ls_addr la;
+	int64_t t0, dt = 0;
+	int i, n = 0, err = 0;
+
+	CHECK_OK(ls_listen(l, 1));
+	CHECK_OK(ls_getsockname(l, &la));
+	while (n < MAX_CLIENTS) {
+		CHECK_OK(ls_socket_create(&c[n], LS_AF_INET, LS_SOCK_STREAM, 0));
+		CHECK_OK(ls_set_timeout(c[n], 300));
+		t0 = t_now_ms();
+		err = ls_connect(c[n++], &la);
+		dt = t_now_ms() - t0;
+		if (err != 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		CHECK_OK(ls_close(c[i]));
+	CHECK_OK(ls_close(l));
+	if (err == LS_ECONNREFUSED)
+		SKIP("this system resets connects to a full accept queue");
+	CHECK_ERR(err, LS_ETIMEDOUT);
+	CHECK_GE_INT(dt, 300 - T_SLACK_MS);
+	CHECK_LT_INT(dt, H_HANG_MS);
+}
+
 static void connect_with_timeout(void)
 {
 	ls_addr la;
@@ -690,6 +726,7 @@ static const t_case cases[] = {
 	TEST_CASE(eintr_interruptible_accept),
 	TEST_CASE(set_interruptible_values),
 	TEST_CASE(send_waits_for_room),
+	TEST_CASE(connect_times_out),
 };
 
 TEST_MAIN(cases)

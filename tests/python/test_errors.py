@@ -79,10 +79,44 @@ class OSErrorClassTest(TestCase):
                 a.recv(1)
             self.assertIsNone(cm.exception.errno)
 
-    def test_connect_ex_timeout_errno(self):
-        # stdlib's connect_ex reports a timeout as EWOULDBLOCK; use a
-        # listener with a full backlog is unreliable, so only check the
-        # documented shape: an int, never an exception, for a refused port.
+    @staticmethod
+    def _connect_to_full_queue(mod, call):
+        """Connect clients (0.3 s timeout) to a listener that never accepts
+        until one fails; return what call(client, address) gave then."""
+        clients = []
+        with mod.socket() as l:
+            l.bind(('127.0.0.1', 0))
+            l.listen(1)
+            try:
+                for _ in range(16):
+                    c = mod.socket()
+                    clients.append(c)
+                    c.settimeout(0.3)
+                    try:
+                        result = call(c, l.getsockname())
+                    except OSError as e:
+                        return e
+                    if result not in (0, None):  # connect_ex / connect success
+                        return result
+                return None
+            finally:
+                for c in clients:
+                    c.close()
+
+    def test_connect_timeout(self):
+        # A full accept queue makes the OS drop further SYNs (Linux), so a
+        # loopback connect gets no answer: connect_ex gives EWOULDBLOCK and
+        # connect raises TimeoutError, as in stdlib.
+        want = self._connect_to_full_queue(stdsock, lambda c, a: c.connect_ex(a))
+        if want == errno.ECONNREFUSED:
+            self.skipTest('this host resets connects to a full accept queue')
+        self.assertEqual(want, errno.EWOULDBLOCK)
+        got = self._connect_to_full_queue(libsock, lambda c, a: c.connect_ex(a))
+        self.assertEqual(got, errno.EWOULDBLOCK)
+        err = self._connect_to_full_queue(libsock, lambda c, a: c.connect(a))
+        self.assertIsInstance(err, TimeoutError)
+        self.assertEqual(str(err), 'timed out')
+        # And with a refused port connect_ex is the errno, never an exception.
         with libsock.socket() as c:
             c.settimeout(TIMEOUT)
             self.assertEqual(c.connect_ex(('127.0.0.1', closed_port())), errno.ECONNREFUSED)
