@@ -1182,10 +1182,10 @@ PyObject *lsp_settimeout(lsp_sock *s, PyObject *value)
 	if (parse_timeout(value, &secs, &ms) < 0)
 		return NULL;
 	if (s->h == LS_INVALID_SOCKET) {
-		/* stdlib keeps the value on a closed socket without complaint. */
+		/* stdlib stores the value, then fails to apply it (EBADF). */
 		s->timeout = secs;
 		s->timeout_ms = ms;
-		Py_RETURN_NONE;
+		return lsp_closed();
 	}
 	if (apply_timeout(s, secs, ms) < 0)
 		return NULL;
