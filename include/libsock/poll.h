@@ -34,6 +34,8 @@ extern "C" {
  * reported as LS_POLLNVAL in its entry, not as an error of the call. At most
  * 65536 entries a call. A connect that fails is reported as LS_POLLERR (and
  * LS_POLLOUT) on every OS, including Windows builds whose WSAPoll misses it.
+ * A signal is retried against the deadline, unless one of the sockets is
+ * interruptible (ls_set_interruptible): then the call returns LS_EINTR.
  */
 LS_API int ls_poll(ls_pollfd *fds, size_t count, int64_t timeout_ms);
 

@@ -155,7 +155,8 @@ LS_API int ls_set_blocking(ls_socket s, int blocking);
 /*
  * By default a call interrupted by a signal (EINTR) is retried with its
  * deadline recomputed. With interruptible != 0 it returns LS_EINTR instead,
- * so a caller that must react to signals (Python, for Ctrl-C) can.
+ * so a caller that must react to signals (Python, for Ctrl-C) can; ls_poll()
+ * then returns LS_EINTR too when it waits on this socket.
  */
 LS_API int ls_set_interruptible(ls_socket s, int interruptible);
 

@@ -11,11 +11,17 @@
 #define LSI_POLL_MAX 65536u
 #define LSI_POLL_STACK 32
 
-/* Resolve every entry; returns how many are bad (LS_POLLNVAL). */
+/*
+ * Resolve every entry; returns how many are bad (LS_POLLNVAL). *intr is set
+ * if any socket is interruptible (ls_set_interruptible): its owner wants to
+ * see EINTR, so the wait reports it instead of retrying.
+ */
 static size_t lsi_poll_resolve(ls_pollfd *fds, size_t count, lsi_sock **socks,
-                               lsi_pollent *ents)
+                               lsi_pollent *ents, int *intr)
 {
 	size_t i, bad = 0;
+
+	*intr = 0;
 
 	for (i = 0; i < count; i++) {
 		fds[i].revents = 0;
@@ -31,6 +37,8 @@ static size_t lsi_poll_resolve(ls_pollfd *fds, size_t count, lsi_sock **socks,
 		ents[i].revents = 0;
 		ents[i].connecting =
 		        (atomic_load(&socks[i]->flags) & LSI_SF_CONNECTING) != 0;
+		if (lsi_interruptible(socks[i]))
+			*intr = 1;
 	}
 	return bad;
 }
@@ -49,13 +57,13 @@ static size_t lsi_poll_compact(lsi_pollent *ents, size_t *map, size_t count)
 	return n;
 }
 
-/* Poll with EINTR retried against one deadline. */
-static int lsi_poll_wait(lsi_pollent *ents, size_t n, int64_t timeout_ms)
+/* Poll with EINTR retried against one deadline, unless intr. */
+static int lsi_poll_wait(lsi_pollent *ents, size_t n, int64_t timeout_ms, int intr)
 {
 	int64_t deadline = lsi_deadline(timeout_ms), left = timeout_ms;
 	int rc;
 
-	while ((rc = lsi_plat_poll(ents, n, left)) == LS_EINTR) {
+	while ((rc = lsi_plat_poll(ents, n, left)) == LS_EINTR && !intr) {
 		left = deadline >= 0 ? lsi_remaining(deadline) : timeout_ms;
 		if (left == 0)
 			return 0;
@@ -66,12 +74,12 @@ static int lsi_poll_wait(lsi_pollent *ents, size_t n, int64_t timeout_ms)
 static int lsi_poll(ls_pollfd *fds, size_t count, int64_t timeout_ms, lsi_sock **socks,
                     lsi_pollent *ents, size_t *map)
 {
-	size_t bad = lsi_poll_resolve(fds, count, socks, ents), n, i;
-	int rc;
+	int rc, intr;
+	size_t bad = lsi_poll_resolve(fds, count, socks, ents, &intr), n, i;
 
 	n = lsi_poll_compact(ents, map, count);
 	/* Like poll(), an invalid entry makes the call return at once. */
-	rc = lsi_poll_wait(ents, n, bad ? 0 : timeout_ms);
+	rc = lsi_poll_wait(ents, n, bad ? 0 : timeout_ms, intr);
 	if (rc >= 0) {
 		for (i = 0; i < n; i++)
 			fds[map[i]].revents = ents[i].revents;

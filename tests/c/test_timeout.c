@@ -520,7 +520,7 @@ static void install_usr1(void)
 
 typedef struct intr {
 	ls_socket s;
-	int op; /* 0 recv, 1 accept */
+	int op; /* 0 recv, 1 accept, 2 poll for LS_POLLIN */
 	atomic_int started;
 	int64_t rc;
 	char buf[16];
@@ -534,6 +534,13 @@ static void intr_thread(void *p)
 	atomic_store(&it->started, 1);
 	if (it->op == 0) {
 		it->rc = ls_recv(it->s, it->buf, sizeof(it->buf), 0);
+	} else if (it->op == 2) {
+		ls_pollfd pf;
+
+		pf.sock = it->s;
+		pf.events = LS_POLLIN;
+		pf.revents = 0;
+		it->rc = ls_poll(&pf, 1, LS_TIMEOUT_BLOCK);
 	} else {
 		it->rc = ls_accept(it->s, &out, NULL);
 		if (it->rc == 0)
@@ -570,7 +577,8 @@ static int signal_until_done(t_thread *t, int64_t ms)
 	return 0;
 }
 
-static void eintr_retried_by_default(void)
+/* op 0 (recv) or 2 (poll) on a socket that is not interruptible. */
+static void eintr_retried(int op)
 {
 	ls_socket c, s;
 	intr it;
@@ -578,17 +586,33 @@ static void eintr_retried_by_default(void)
 
 	install_usr1();
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	t = intr_start(&it, s, 0);
-	/* Signals arrive; the blocked recv keeps waiting. */
+	t = intr_start(&it, s, op);
+	/* Signals arrive; the blocked call keeps waiting. */
 	CHECK_MSG(!signal_until_done(t, 300),
-	          "recv returned %s on a signal in default mode", t_err_name(it.rc));
+	          "%s returned %s on a signal in default mode", op == 0 ? "recv" : "poll",
+	          t_err_name(it.rc));
 	h_send_str(c, "data");
 	CHECK(t_thread_wait(t, H_HANG_MS));
 	t_thread_join(t);
-	CHECK_EQ_INT(it.rc, 4);
-	CHECK(memcmp(it.buf, "data", 4) == 0);
+	if (op == 0) {
+		CHECK_EQ_INT(it.rc, 4);
+		CHECK(memcmp(it.buf, "data", 4) == 0);
+	} else {
+		CHECK_EQ_INT(it.rc, 1);
+		h_expect_str(s, "data");
+	}
 	CHECK_OK(ls_close(c));
 	CHECK_OK(ls_close(s));
+}
+
+static void eintr_retried_by_default(void)
+{
+	eintr_retried(0);
+}
+
+static void eintr_poll_retried_by_default(void)
+{
+	eintr_retried(2);
 }
 
 static void eintr_retried_with_timeout(void)
@@ -625,11 +649,11 @@ static void eintr_interruptible(int op, int64_t tmo)
 	h_tcp_pair(LS_AF_INET, &c, &s);
 	if (op == 1)
 		l = h_listener(LS_AF_INET, NULL);
-	CHECK_OK(ls_set_interruptible(op == 0 ? s : l, 1));
-	CHECK_OK(ls_set_timeout(op == 0 ? s : l, tmo));
-	t = intr_start(&it, op == 0 ? s : l, op);
+	CHECK_OK(ls_set_interruptible(op == 1 ? l : s, 1));
+	CHECK_OK(ls_set_timeout(op == 1 ? l : s, tmo));
+	t = intr_start(&it, op == 1 ? l : s, op);
 	done = signal_until_done(t, H_HANG_MS / 3);
-	if (!done && op == 0) {
+	if (!done && op != 1) {
 		h_send_str(c, "release"); /* let the thread end, then fail */
 		t_thread_wait(t, H_HANG_MS);
 	}
@@ -661,6 +685,12 @@ static void eintr_interruptible_accept(void)
 	eintr_interruptible(1, LS_TIMEOUT_BLOCK);
 }
 
+/* ls_poll() reports the signal when a socket it waits on is interruptible. */
+static void eintr_interruptible_poll(void)
+{
+	eintr_interruptible(2, LS_TIMEOUT_BLOCK);
+}
+
 #else /* _WIN32 */
 
 static void eintr_retried_by_default(void)
@@ -684,6 +714,16 @@ static void eintr_interruptible_recv_timeout(void)
 }
 
 static void eintr_interruptible_accept(void)
+{
+	SKIP("Windows has no signals: EINTR cannot happen");
+}
+
+static void eintr_poll_retried_by_default(void)
+{
+	SKIP("Windows has no signals: EINTR cannot happen");
+}
+
+static void eintr_interruptible_poll(void)
 {
 	SKIP("Windows has no signals: EINTR cannot happen");
 }
@@ -724,6 +764,8 @@ static const t_case cases[] = {
 	TEST_CASE(eintr_interruptible_recv),
 	TEST_CASE(eintr_interruptible_recv_timeout),
 	TEST_CASE(eintr_interruptible_accept),
+	TEST_CASE(eintr_poll_retried_by_default),
+	TEST_CASE(eintr_interruptible_poll),
 	TEST_CASE(set_interruptible_values),
 	TEST_CASE(send_waits_for_room),
 	TEST_CASE(connect_times_out),

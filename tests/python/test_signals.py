@@ -169,6 +169,46 @@ class Pep475Test(TestCase):
             self.assertEqual(addr, holder['c'].getsockname())
         self.assertGreaterEqual(seen['hits'], 3)
 
+    def stop_after(self, hits):
+        """From now on, the handler stops the timer after `hits` signals, so
+        a call whose timeout signals keep stretching still ends."""
+        def on_alarm(signum, frame):
+            self.hits += 1
+            if self.hits >= hits:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, on_alarm)
+
+    def assert_timeout_kept(self, call):
+        # Signals every 0.1 s during a call with a 0.5 s timeout: the call
+        # still times out after about 0.5 s in all (PEP 475 recomputes the
+        # time left). If each retry got the full timeout again, it would only
+        # end once the 50 signals (5 s) stopped.
+        self.stop_after(50)
+        signal.setitimer(signal.ITIMER_REAL, 0.1, 0.1)
+        t0 = time.monotonic()
+        with self.assertRaises(TimeoutError):
+            call()
+        elapsed = time.monotonic() - t0
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        self.assertGreaterEqual(self.hits, 3)
+        self.assertLess(elapsed, 3.0, f'{self.hits} signals stretched a 0.5 s timeout')
+
+    def test_signals_do_not_stretch_recv_timeout(self):
+        self.a.settimeout(0.5)
+        self.assert_timeout_kept(lambda: self.a.recv(1))
+
+    def test_signals_do_not_stretch_accept_timeout(self):
+        with libsock.socket() as srv:
+            srv.bind(('127.0.0.1', 0))
+            srv.listen()
+            srv.settimeout(0.5)
+            self.assert_timeout_kept(srv.accept)
+
+    def test_signals_do_not_stretch_sendall_timeout(self):
+        # Nobody reads b, so the data cannot all go.
+        self.a.settimeout(0.5)
+        self.assert_timeout_kept(lambda: self.a.sendall(b'x' * (64 << 20)))
+
     def test_handler_exception_propagates(self):
         class Boom(Exception):
             pass

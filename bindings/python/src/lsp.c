@@ -231,14 +231,72 @@ static PyObject *lsp_closed(void)
 	return lsp_raise_errno(EBADF);
 }
 
+/* The monotonic clock in milliseconds, for the time left after a signal. */
+static int64_t lsp_now_ms(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	PyTime_t t = 0;
+	(void)PyTime_MonotonicRaw(&t);
+	return (int64_t)(t / 1000000);
+#else
+	return (int64_t)_PyTime_AsMilliseconds(_PyTime_GetMonotonicClock(), _PyTime_ROUND_FLOOR);
+#endif
+}
+
+/* The deadline of a call starting now: -1 without a timeout. */
+static int64_t lsp_deadline(const lsp_sock *s)
+{
+	return s->timeout_ms > 0 ? lsp_now_ms() + s->timeout_ms : -1;
+}
+
+/*
+ * PEP 475 after a signal handler ran: wait, with the GIL released, until
+ * the socket has `events` or the call's deadline (-1: none) passes. Further
+ * signals run their handlers and the wait goes on. 0 when ready (retry the
+ * call), LS_ETIMEDOUT when the time is up, another LS_E* code (with *ne),
+ * or -1 with *sig set when a handler raised.
+ */
+static int lsp_wait_left(lsp_sock *s, short events, int64_t deadline, int *ne, int *sig)
+{
+	for (;;) {
+		ls_pollfd p;
+		int64_t left = deadline < 0 ? LS_TIMEOUT_BLOCK : deadline - lsp_now_ms();
+		int rc;
+		if (deadline >= 0 && left <= 0)
+			return LS_ETIMEDOUT;
+		p.sock = s->h;
+		p.events = events;
+		p.revents = 0;
+		Py_BEGIN_ALLOW_THREADS
+		rc = ls_poll(&p, 1, left);
+		if (rc < 0)
+			*ne = ls_native_error();
+		Py_END_ALLOW_THREADS
+		if (rc == LS_EINTR) {
+			if (PyErr_CheckSignals()) {
+				*sig = 1;
+				return -1;
+			}
+			continue;
+		}
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+		/* rc == 0: the poll timed out; the check above ends the call. */
+	}
+}
+
 /*
  * Run one libsock call with the GIL released, retrying on LS_EINTR after
- * running the signal handlers (PEP 475). res receives the result, ne the
- * OS error code of a failure. Leaves sig != 0 if a handler raised.
- * A socket in non-blocking mode cannot block: the GIL is kept.
+ * running the signal handlers (PEP 475). A socket with a timeout first
+ * waits for `events` for the time left, so signals do not stretch the
+ * timeout (the retry itself can wait again only if another thread takes
+ * what the wait saw). res receives the result, ne the OS error code of a
+ * failure. Leaves sig != 0 if a handler raised. A socket in non-blocking
+ * mode cannot block: the GIL is kept.
  */
-#define LSP_CALL(s, res, ne, sig, expr)                                       \
+#define LSP_CALL(s, res, ne, sig, events, expr)                               \
 	do {                                                                  \
+		int64_t lsp_deadline_;                                        \
 		(sig) = 0;                                                    \
 		if ((s)->timeout_ms == 0) {                                   \
 			(res) = (expr);                                       \
@@ -246,6 +304,7 @@ static PyObject *lsp_closed(void)
 				(ne) = ls_native_error();                     \
 			break;                                                \
 		}                                                             \
+		lsp_deadline_ = lsp_deadline(s);                              \
 		for (;;) {                                                    \
 			Py_BEGIN_ALLOW_THREADS                                \
 			(res) = (expr);                                       \
@@ -257,6 +316,14 @@ static PyObject *lsp_closed(void)
 			if (PyErr_CheckSignals()) {                           \
 				(sig) = 1;                                    \
 				break;                                        \
+			}                                                     \
+			if (lsp_deadline_ >= 0) {                             \
+				int lsp_w_ = lsp_wait_left((s), (events), lsp_deadline_, \
+				                           &(ne), &(sig));    \
+				if (lsp_w_ != 0) {                            \
+					(res) = lsp_w_;                       \
+					break;                                \
+				}                                             \
 			}                                                     \
 		}                                                             \
 	} while (0)
@@ -791,7 +858,7 @@ PyObject *lsp_accept(lsp_sock *s)
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
 	memset(&peer, 0, sizeof peer);
-	LSP_CALL(s, rc, ne, sig, ls_accept(h, &nh, &peer));
+	LSP_CALL(s, rc, ne, sig, LS_POLLIN, ls_accept(h, &nh, &peer));
 	if (sig)
 		return NULL;
 	if (rc < 0)
@@ -805,33 +872,16 @@ PyObject *lsp_accept(lsp_sock *s)
 	return Py_BuildValue("(KN)", (unsigned long long)nh, addr);
 }
 
-/* Wait for a connect interrupted by a signal to finish (stdlib does the same). */
-static int connect_wait(lsp_sock *s, int *ne, int *sig)
+/*
+ * Wait for a connect interrupted by a signal to finish, until the call's
+ * deadline (stdlib does the same), and read its outcome.
+ */
+static int connect_wait(lsp_sock *s, int64_t deadline, int *ne, int *sig)
 {
-	ls_pollfd p;
 	int rc, err = 0;
-	for (;;) {
-		p.sock = s->h;
-		p.events = LS_POLLOUT;
-		p.revents = 0;
-		Py_BEGIN_ALLOW_THREADS
-		rc = ls_poll(&p, 1, s->timeout_ms);
-		if (rc < 0)
-			*ne = ls_native_error();
-		Py_END_ALLOW_THREADS
-		if (rc == LS_EINTR) {
-			if (PyErr_CheckSignals()) {
-				*sig = 1;
-				return -1;
-			}
-			continue;
-		}
-		break;
-	}
-	if (rc < 0)
+	rc = lsp_wait_left(s, LS_POLLOUT, deadline, ne, sig);
+	if (rc != 0)
 		return rc;
-	if (rc == 0)
-		return LS_ETIMEDOUT;
 	rc = ls_getopt(s->h, LS_OPT_ERROR, &err);
 	if (rc < 0)
 		return rc;
@@ -853,6 +903,7 @@ PyObject *lsp_connect(lsp_sock *s, PyObject *addr, int ex)
 		if (rc < 0)
 			ne = ls_native_error();
 	} else {
+		int64_t deadline = lsp_deadline(s);
 		Py_BEGIN_ALLOW_THREADS
 		rc = ls_connect(h, &a);
 		if (rc < 0)
@@ -861,7 +912,7 @@ PyObject *lsp_connect(lsp_sock *s, PyObject *addr, int ex)
 		if (rc == LS_EINTR) {
 			if (PyErr_CheckSignals())
 				return NULL;
-			rc = connect_wait(s, &ne, &sig);
+			rc = connect_wait(s, deadline, &ne, &sig);
 			if (sig)
 				return NULL;
 		}
@@ -961,7 +1012,7 @@ PyObject *lsp_send(lsp_sock *s, Py_buffer *data, int flags)
 	ls_socket h = s->h;
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	LSP_CALL(s, r, ne, sig, ls_send(h, data->buf, (size_t)data->len, flags));
+	LSP_CALL(s, r, ne, sig, LS_POLLOUT, ls_send(h, data->buf, (size_t)data->len, flags));
 	if (sig)
 		return NULL;
 	if (r < 0)
@@ -970,16 +1021,44 @@ PyObject *lsp_send(lsp_sock *s, Py_buffer *data, int flags)
 	return PyLong_FromLongLong(r);
 }
 
+/*
+ * The rest of a sendall after a signal on a socket with a timeout: wait for
+ * room for the time left, send what fits without blocking, and again, so
+ * the whole sendall stays within one timeout as in stdlib.
+ */
+static int sendall_left(lsp_sock *s, const char *p, size_t left, int flags, int64_t deadline,
+                        int *ne, int *sig)
+{
+	while (left > 0) {
+		int64_t r;
+		int rc = lsp_wait_left(s, LS_POLLOUT, deadline, ne, sig);
+		if (rc != 0)
+			return rc;
+		r = ls_send(s->h, p, left, flags | LS_MSG_DONTWAIT);
+		if (r == LS_EAGAIN || r == LS_EINTR)
+			continue;
+		if (r < 0) {
+			*ne = ls_native_error();
+			return (int)r;
+		}
+		p += r;
+		left -= (size_t)r;
+	}
+	return 0;
+}
+
 PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags)
 {
 	const char *p = data->buf;
 	size_t left = (size_t)data->len;
 	ls_socket h = s->h;
+	int64_t deadline;
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
+	deadline = lsp_deadline(s);
 	do {
 		size_t sent = 0;
-		int rc, ne = 0;
+		int rc, ne = 0, sig = 0;
 		if (s->timeout_ms == 0) {
 			rc = ls_sendall(h, p, left, flags, &sent);
 			if (rc < 0)
@@ -996,7 +1075,13 @@ PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags)
 		if (rc == LS_EINTR) {
 			if (PyErr_CheckSignals())
 				return NULL;
-			continue;
+			if (deadline < 0)
+				continue;
+			/* The rest goes within the time left. */
+			rc = sendall_left(s, p, left, flags, deadline, &ne, &sig);
+			if (sig)
+				return NULL;
+			left = 0;
 		}
 		if (rc < 0)
 			return lsp_raise(rc, ne, HAS_TIMEOUT(s));
@@ -1022,7 +1107,7 @@ PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, PyObject *a2, PyObject *a3)
 		return lsp_closed();
 	if (to_addr(s->family, addrobj, &a, "sendto") < 0)
 		return NULL;
-	LSP_CALL(s, r, ne, sig, ls_sendto(h, data->buf, (size_t)data->len, flags, &a));
+	LSP_CALL(s, r, ne, sig, LS_POLLOUT, ls_sendto(h, data->buf, (size_t)data->len, flags, &a));
 	if (sig)
 		return NULL;
 	if (r < 0)
@@ -1051,7 +1136,7 @@ PyObject *lsp_recv(lsp_sock *s, Py_ssize_t n, int flags)
 		return NULL;
 	p = PyBytes_AS_STRING(b);
 	flags = recv_flags(s, flags);
-	LSP_CALL(s, r, ne, sig, ls_recv(h, p, (size_t)n, flags));
+	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recv(h, p, (size_t)n, flags));
 	if (sig || r < 0) {
 		Py_DECREF(b);
 		return sig ? NULL : lsp_raise((int)r, ne, HAS_TIMEOUT(s));
@@ -1090,7 +1175,7 @@ PyObject *lsp_recv_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags)
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
 	flags = recv_flags(s, flags);
-	LSP_CALL(s, r, ne, sig, ls_recv(h, buf->buf, (size_t)n, flags));
+	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recv(h, buf->buf, (size_t)n, flags));
 	if (sig)
 		return NULL;
 	if (r < 0)
@@ -1130,7 +1215,7 @@ PyObject *lsp_recvfrom(lsp_sock *s, Py_ssize_t n, int flags)
 		return NULL;
 	memset(&from, 0, sizeof from);
 	flags = recv_flags(s, flags);
-	LSP_CALL(s, r, ne, sig, ls_recvfrom(h, PyBytes_AS_STRING(b), (size_t)n, flags, &from));
+	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recvfrom(h, PyBytes_AS_STRING(b), (size_t)n, flags, &from));
 	if (sig || r < 0) {
 		Py_DECREF(b);
 		return sig ? NULL : lsp_raise((int)r, ne, HAS_TIMEOUT(s));
@@ -1159,7 +1244,7 @@ PyObject *lsp_recvfrom_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags
 		return lsp_closed();
 	memset(&from, 0, sizeof from);
 	flags = recv_flags(s, flags);
-	LSP_CALL(s, r, ne, sig, ls_recvfrom(h, buf->buf, (size_t)n, flags, &from));
+	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recvfrom(h, buf->buf, (size_t)n, flags, &from));
 	if (sig)
 		return NULL;
 	if (r < 0)
