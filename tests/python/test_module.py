@@ -1,4 +1,5 @@
 """Module-level names of libsock against stdlib's socket module."""
+import errno
 import socket as stdsock
 import _socket
 import unittest
@@ -30,6 +31,25 @@ class ConstantsTest(unittest.TestCase):
 
     def test_has_ipv6(self):
         self.assertIs(libsock.has_ipv6, True)
+
+    def test_every_stdlib_name(self):
+        # Every public name of stdlib's socket module exists here too, but
+        # the ancillary-data API and _socket's C API capsule (python.md).
+        absent = {'CAPI', 'send_fds', 'recv_fds'}
+        missing = [n for n in dir(stdsock)
+                   if not n.startswith('_') and n not in absent and not hasattr(libsock, n)]
+        self.assertEqual(missing, [])
+        self.assertEqual(libsock.AF_DECnet, stdsock.AF_DECnet)
+        self.assertIs(libsock.errno, stdsock.errno)
+        self.assertEqual(sorted(set(stdsock.__all__) - set(libsock.__all__) - absent), [])
+
+    def test_close_fd(self):
+        s = libsock.socket()
+        fd = s.detach()
+        libsock.close(fd)
+        with self.assertRaises(OSError) as cm:
+            libsock.close(fd)  # closed already
+        self.assertEqual(cm.exception.errno, errno.EBADF)
 
     def test_all(self):
         for n in ('socket', 'create_connection', 'create_server', 'getaddrinfo',

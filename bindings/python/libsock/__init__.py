@@ -32,8 +32,9 @@ __version__ = _libsock.version()
 
 # ---- constants: stdlib's names and values for this OS -------------------
 
+# AF_DECnet is the one constant with lower case in it.
 _CONSTANT_NAMES = [n for n in dir(_std)
-                   if n.isupper() and isinstance(getattr(_std, n), (int, str))]
+                   if n.split('_', 1)[0].isupper() and isinstance(getattr(_std, n), (int, str))]
 globals().update({n: getattr(_std, n) for n in _CONSTANT_NAMES})
 
 has_ipv6: bool = True
@@ -321,6 +322,12 @@ def _wrap_handle(handle: int, family: int, type: int, proto: int) -> socket:
     sock._closed = False
     sock._init_handle(handle, family, type, proto)
     return sock
+
+
+def close(fd: int) -> None:
+    """close(fd): close a socket by its OS handle (fileno), as stdlib's
+    socket.close. The handle must be a socket (ENOTSOCK otherwise)."""
+    socket(fileno=fd).close()
 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> socket:
@@ -707,10 +714,17 @@ def _install() -> None:
     _sys.modules['socket'] = _sys.modules[__name__]
 
 
+# Modules and names stdlib's socket.py imports at its top level. Some code
+# reaches them through the socket module (socket.errno.ECONNREFUSED), so they
+# are here too, outside __all__ as in stdlib.
+import array  # noqa: E402
+import selectors  # noqa: E402
+errno, io, os, sys, IntEnum, IntFlag = _errno, _io, _os, _sys, _IntEnum, _IntFlag
+
 __all__ = sorted(set(
     [n for n in _CONSTANT_NAMES]
     + ["AddressFamily", "SocketKind", "MsgFlag", "AddressInfo", "SocketType",
-       "socket", "socketpair", "fromfd", "dup", "SocketIO",
+       "socket", "socketpair", "fromfd", "dup", "close", "SocketIO",
        "error", "timeout", "gaierror", "herror", "has_ipv6",
        "getaddrinfo", "getnameinfo", "gethostname", "gethostbyname",
        "gethostbyname_ex", "gethostbyaddr", "getfqdn",
