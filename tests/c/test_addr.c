@@ -511,6 +511,81 @@ static void parse_ipv6_edges(void)
 	}
 }
 
+/* A small deterministic generator, so a failure can be replayed. */
+static uint32_t prng(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/*
+ * Every IP address formats to text that parses back to the same address:
+ * random IPv4 and IPv6 values whose 16-bit groups are often zero (so every
+ * placement of the "::" run is met), with random ports and scopes.
+ */
+static void format_parse_roundtrip(void)
+{
+	uint32_t st = 0x5eed1234u;
+	char buf[LS_ADDRSTRLEN];
+	int i, g;
+
+	for (i = 0; i < 200000; i++) {
+		uint8_t ip[16];
+		ls_addr a, b;
+
+		for (g = 0; g < 8; g++) {
+			uint32_t r = prng(&st);
+			uint16_t w = (r & 3) == 0 ? (uint16_t)(r >> 16) : (r & 3) == 1 ? 0xffff : 0;
+
+			if ((r & 12) == 0)
+				w = (uint16_t)(r >> 20);
+			ip[2 * g] = (uint8_t)(w >> 8);
+			ip[2 * g + 1] = (uint8_t)w;
+		}
+		if (i & 1)
+			ls_addr_ipv6(&a, ip, (uint16_t)prng(&st), (i & 2) ? prng(&st) : 0);
+		else
+			ls_addr_ipv4(&a, ip, (uint16_t)prng(&st));
+		CHECK_OK(ls_addr_format(&a, buf, sizeof(buf)));
+		CHECK_MSG(ls_addr_parse(&b, buf) == 0, "\"%s\" did not parse back", buf);
+		CHECK_MSG(ls_addr_equal(&a, &b), "\"%s\" parsed to another address", buf);
+		CHECK_OK(ls_addr_format_ip(&a, buf, sizeof(buf)));
+		CHECK_OK(ls_addr_parse_ip(&b, buf, a.family));
+		CHECK(memcmp(a.ip, b.ip, 16) == 0);
+	}
+}
+
+/*
+ * Random text made of address characters never crashes the parser, and
+ * whatever it accepts formats to text it accepts again as the same address.
+ */
+static void parse_random_text(void)
+{
+	static const char alphabet[] = "0123456789abcdefABCDEF:.[]%/@ x-";
+	uint32_t st = 0xc0ffee11u;
+	char text[48], buf[LS_ADDRSTRLEN];
+	int i, j, accepted = 0;
+
+	for (i = 0; i < 300000; i++) {
+		int len = (int)(prng(&st) % (sizeof(text) - 1));
+		ls_addr a, b;
+
+		for (j = 0; j < len; j++)
+			text[j] = alphabet[prng(&st) % (sizeof(alphabet) - 1)];
+		text[len] = '\0';
+		if (ls_addr_parse(&a, text) != 0)
+			continue;
+		accepted++;
+		CHECK_OK(ls_addr_format(&a, buf, sizeof(buf)));
+		CHECK_MSG(ls_addr_parse(&b, buf) == 0 && ls_addr_equal(&a, &b),
+		          "\"%s\" -> \"%s\" does not parse back the same", text, buf);
+	}
+	t_note("%d of 300000 random texts were addresses", accepted);
+	CHECK_GT_INT(accepted, 0);
+}
+
 /* NULL where an address is built: an error, or nothing written. */
 static void constructors_null(void)
 {
@@ -644,6 +719,8 @@ static const t_case cases[] = {
 	TEST_CASE(format_bad),
 	TEST_CASE(parse_ipv6_edges),
 	TEST_CASE(constructors_null),
+	TEST_CASE(format_parse_roundtrip),
+	TEST_CASE(parse_random_text),
 	TEST_CASE(equal),
 	TEST_CASE(port_and_set_port),
 	TEST_CASE(predicates),
