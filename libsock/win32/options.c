@@ -106,8 +106,7 @@ static int lsi_boolean(int option)
  */
 static int lsi_opt_failed(int option, int code)
 {
-	if ((option == LS_OPT_KEEPIDLE || option == LS_OPT_KEEPINTVL || option == LS_OPT_KEEPCNT) &&
-	    (code == WSAENOPROTOOPT || code == WSAEINVAL)) {
+	if (option == LS_OPT_KEEPCNT && (code == WSAENOPROTOOPT || code == WSAEINVAL)) {
 		lsi_set_native_error(code);
 		return LS_ENOTSUP;
 	}
