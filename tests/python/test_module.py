@@ -238,6 +238,27 @@ class ResolverTest(TestCase):
         self.assertEqual(libsock.gethostbyname(''), '0.0.0.0')
         self.assertIsInstance(libsock.getfqdn(), str)
 
+    def test_host_lookups_like_stdlib(self):
+        # Names from this host's own tables (/etc/hosts): no network.
+        name, aliases, addrs = libsock.gethostbyname_ex('localhost')
+        want = stdsock.gethostbyname_ex('localhost')
+        self.assertEqual((name, addrs), (want[0], want[2]))
+        self.assertEqual(aliases, [])  # libsock reports no aliases (python.md)
+        got = libsock.gethostbyaddr('127.0.0.1')
+        want = stdsock.gethostbyaddr('127.0.0.1')
+        self.assertEqual((got[0], got[2]), (want[0], want[2]))
+        self.assertEqual(libsock.getfqdn('127.0.0.1'), stdsock.getfqdn('127.0.0.1'))
+        self.assertEqual(libsock.getfqdn('  localhost '), stdsock.getfqdn('  localhost '))
+        # An address with no name: herror, as stdlib; getfqdn gives it back.
+        with self.assertRaises(stdsock.herror):
+            stdsock.gethostbyaddr('192.0.2.77')
+        with self.assertRaises(libsock.herror):
+            libsock.gethostbyaddr('192.0.2.77')
+        self.assertEqual(libsock.getfqdn('192.0.2.77'), '192.0.2.77')
+        with self.assertRaises(TypeError):
+            libsock.gethostbyname(42)
+        self.assertEqual(libsock.gethostbyname('<broadcast>'), '255.255.255.255')
+
 
 class HelpersTest(TestCase):
     def test_create_connection_and_server(self):
@@ -273,6 +294,47 @@ class HelpersTest(TestCase):
             port = probe.getsockname()[1]
             with self.assertRaises(ConnectionRefusedError):
                 libsock.create_connection(('127.0.0.1', port), timeout=TIMEOUT)
+
+    def test_create_connection_options(self):
+        with libsock.create_server(('127.0.0.1', 0), backlog=3) as srv:
+            port = srv.getsockname()[1]
+            # source_address binds the client first.
+            with libsock.socket() as probe:
+                probe.bind(('127.0.0.1', 0))
+                src = probe.getsockname()
+            with libsock.create_connection(('127.0.0.1', port), timeout=TIMEOUT,
+                                           source_address=src) as c:
+                self.assertEqual(c.getsockname(), src)
+                conn, addr = srv.accept()
+                conn.close()
+                self.assertEqual(addr, src)
+            # Without a timeout argument the default timeout applies.
+            with libsock.create_connection(('127.0.0.1', port)) as c:
+                self.assertIsNone(c.gettimeout())
+                srv.accept()[0].close()
+        # all_errors: every failure, as stdlib's ExceptionGroup.
+        with libsock.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            port = probe.getsockname()[1]
+            with self.assertRaises(ExceptionGroup) as cm:
+                libsock.create_connection(('127.0.0.1', port), timeout=TIMEOUT,
+                                          all_errors=True)
+            self.assertEqual(cm.exception.message, 'create_connection failed')
+            self.assertIsInstance(cm.exception.exceptions[0], ConnectionRefusedError)
+
+    def test_create_server_argument_errors(self):
+        # stdlib's messages, checked against stdlib itself.
+        for kwargs in ({'dualstack_ipv6': True},):  # AF_INET with dualstack
+            with self.assertRaises(ValueError) as want:
+                stdsock.create_server(('127.0.0.1', 0), **kwargs)
+            with self.assertRaises(ValueError) as got:
+                libsock.create_server(('127.0.0.1', 0), **kwargs)
+            self.assertEqual(str(got.exception), str(want.exception))
+        if hasattr(stdsock, 'SO_REUSEPORT'):
+            with libsock.create_server(('127.0.0.1', 0), reuse_port=True) as a:
+                self.assertNotEqual(a.getsockopt(libsock.SOL_SOCKET, libsock.SO_REUSEPORT), 0)
+                with libsock.create_server(a.getsockname(), reuse_port=True) as b:
+                    self.assertEqual(b.getsockname(), a.getsockname())
 
     def test_create_server_bind_error_message(self):
         with libsock.create_server(('127.0.0.1', 0)) as a:

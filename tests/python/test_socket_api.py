@@ -272,6 +272,70 @@ class TcpTest(TestCase):
             r.close()
         srv.join_checked(self)
 
+    def test_makefile_nonblocking_and_timeout(self):
+        a, b = libsock.socketpair()
+        with a, b:
+            # A non-blocking socket: read() with nothing there gives None.
+            a.setblocking(False)
+            raw = a.makefile('rb', buffering=0)
+            self.assertIsNone(raw.read(4))
+            b.send(b'data')
+            self.assertEqual(raw.read(4), b'data')
+            raw.close()
+            # After a timeout the stream refuses further reads, as stdlib's.
+            a.settimeout(0.05)
+            raw = a.makefile('rb', buffering=0)
+            with self.assertRaises(TimeoutError):
+                raw.read(1)
+            with self.assertRaises(OSError) as cm:
+                raw.read(1)
+            self.assertEqual(str(cm.exception), 'cannot read from timed out object')
+            self.assertEqual(raw.mode, 'rb')
+            self.assertEqual(raw.name, a.fileno())
+            raw.close()
+            self.assertEqual(raw.name, -1)
+            with self.assertRaises(ValueError):
+                a.makefile('x')
+            with self.assertRaises(ValueError):
+                a.makefile('r', buffering=0)  # unbuffered text
+
+    def test_sendfile(self):
+        payload = bytes(range(256)) * 300  # 76 800 bytes
+        with tempfile.TemporaryFile() as f:
+            f.write(payload)
+            f.flush()
+            a, b = libsock.socketpair()
+            with a, b:
+                b.settimeout(TIMEOUT)
+                got = bytearray()
+                reader = threading.Thread(target=lambda: got.extend(
+                    recv_exactly(b, len(payload) + 500)))
+                reader.start()
+                f.seek(0)
+                self.assertEqual(a.sendfile(f), len(payload))
+                self.assertEqual(f.tell(), len(payload))
+                # offset and count: bytes 1000..1499, and the file position after them.
+                self.assertEqual(a.sendfile(f, offset=1000, count=500), 500)
+                self.assertEqual(f.tell(), 1500)
+                reader.join(TIMEOUT)
+                self.assertEqual(bytes(got), payload + payload[1000:1500])
+            with libsock.socket(libsock.AF_INET, libsock.SOCK_DGRAM) as u, \
+                    self.assertRaises(ValueError):
+                u.sendfile(f)
+            with libsock.socket() as s, self.assertRaises(ValueError):
+                s.setblocking(False)
+                s.sendfile(f)
+        with open(__file__, 'r') as text, libsock.socket() as s, self.assertRaises(ValueError):
+            s.sendfile(text)
+
+    def test_inheritable(self):
+        with libsock.socket() as s:
+            self.assertFalse(s.get_inheritable())
+            s.set_inheritable(True)
+            self.assertTrue(s.get_inheritable())
+            s.set_inheritable(False)
+            self.assertFalse(s.get_inheritable())
+
     def test_makefile_keeps_socket_open(self):
         a, b = libsock.socketpair()
         f = a.makefile('rb')

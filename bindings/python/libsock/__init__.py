@@ -24,9 +24,10 @@ import os as _os
 import sys as _sys
 import warnings as _warnings
 from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
-from typing import Any, Callable, Iterable, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from . import _libsock
+from ._stdlib import stdsocket as _stdsocket
 
 __version__ = _libsock.version()
 
@@ -91,18 +92,12 @@ for _name in ('getservbyname', 'getservbyport', 'getprotobyname',
 del _name
 
 
-def _intenum_converter(value: int, enum_klass: Any) -> Any:
-    try:
-        return enum_klass(value)
-    except ValueError:
-        return value
+def _as_enum(value: int, enum_class: Any) -> Any:
+    """value as a member of enum_class when it has one, else the plain int."""
+    return enum_class._value2member_map_.get(value, value)
 
 
 # ---- the socket class --------------------------------------------------
-
-class _GiveupOnSendfile(Exception):
-    pass
-
 
 class socket(_libsock.SocketBase):
     """A socket on libsock, with the interface of stdlib's socket.socket.
@@ -132,26 +127,12 @@ class socket(_libsock.SocketBase):
         if not self._closed:
             self.close()
 
-    def __repr__(self) -> str:
-        closed = getattr(self, '_closed', False)
-        s = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (
-            self.__class__.__module__, self.__class__.__qualname__,
-            " [closed]" if closed else "", self.fileno(), self.family,
-            self.type, self.proto)
-        if not closed:
-            try:
-                laddr = self.getsockname()
-                if laddr:
-                    s += ", laddr=%s" % str(laddr)
-            except (error, AttributeError):
-                pass
-            try:
-                raddr = self.getpeername()
-                if raddr:
-                    s += ", raddr=%s" % str(raddr)
-            except (error, AttributeError):
-                pass
-        return s + '>'
+    # repr(), makefile() and the streams behind it (SocketIO) only use the
+    # socket's public methods, so stdlib's own implementations serve as they
+    # are: same text, same buffering, same errors.
+    __repr__ = _stdsocket.socket.__repr__
+    makefile = _stdsocket.socket.makefile
+    _check_sendfile_params = _stdsocket.socket._check_sendfile_params
 
     def __getstate__(self) -> Any:
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
@@ -168,12 +149,12 @@ class socket(_libsock.SocketBase):
     @property
     def family(self) -> Union["AddressFamily", int]:
         """Read-only access to the address family for this socket."""
-        return _intenum_converter(self._get_family(), AddressFamily)
+        return _as_enum(self._get_family(), AddressFamily)
 
     @property
     def type(self) -> Union["SocketKind", int]:
         """Read-only access to the socket type."""
-        return _intenum_converter(self._get_type(), SocketKind)
+        return _as_enum(self._get_type(), SocketKind)
 
     @property
     def proto(self) -> int:
@@ -205,80 +186,13 @@ class socket(_libsock.SocketBase):
         sock.settimeout(self.gettimeout())
         return sock
 
-    def makefile(self, mode: str = "r", buffering: Optional[int] = None, *,
-                 encoding: Optional[str] = None, errors: Optional[str] = None,
-                 newline: Optional[str] = None) -> Any:
-        """makefile(...) -> an I/O stream connected to the socket
-
-        The arguments are as for io.open() after the filename, except the
-        only supported mode values are 'r' (default), 'w' and 'b'.
-        """
-        if not set(mode) <= {"r", "w", "b"}:
-            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
-        writing = "w" in mode
-        reading = "r" in mode or not writing
-        binary = "b" in mode
-        rawmode = ""
-        if reading:
-            rawmode += "r"
-        if writing:
-            rawmode += "w"
-        raw = SocketIO(self, rawmode)
-        self._io_refs += 1
-        if buffering is None:
-            buffering = -1
-        if buffering < 0:
-            buffering = _io.DEFAULT_BUFFER_SIZE
-        if buffering == 0:
-            if not binary:
-                raise ValueError("unbuffered streams must be binary")
-            return raw
-        buffer: Any
-        if reading and writing:
-            buffer = _io.BufferedRWPair(raw, raw, buffering)
-        elif reading:
-            buffer = _io.BufferedReader(raw, buffering)
-        else:
-            buffer = _io.BufferedWriter(raw, buffering)
-        if binary:
-            return buffer
-        encoding = _io.text_encoding(encoding)
-        text = _io.TextIOWrapper(buffer, encoding, errors, newline)
-        text.mode = mode  # type: ignore[misc]
-        return text
-
     def sendfile(self, file: Any, offset: int = 0, count: Optional[int] = None) -> int:
-        """sendfile(file[, offset[, count]]) -> sent (via send(), as stdlib's fallback)"""
-        if 'b' not in getattr(file, 'mode', 'b'):
-            raise ValueError("file should be opened in binary mode")
-        if not self.type & SOCK_STREAM:
-            raise ValueError("only SOCK_STREAM type sockets are supported")
-        if count is not None:
-            if not isinstance(count, int):
-                raise TypeError(f"count must be a positive integer (got {count!r})")
-            if count <= 0:
-                raise ValueError(f"count must be a positive integer (got {count!r})")
-        if self.gettimeout() == 0:
-            raise ValueError("non-blocking sockets are not supported")
-        if offset:
-            file.seek(offset)
-        blocksize = min(count, 8192) if count else 8192
-        total_sent = 0
-        try:
-            while True:
-                if count:
-                    blocksize = min(count - total_sent, blocksize)
-                    if blocksize <= 0:
-                        break
-                data = memoryview(file.read(blocksize))
-                if not data:
-                    break
-                self.sendall(data)
-                total_sent += len(data)
-            return total_sent
-        finally:
-            if total_sent > 0 and hasattr(file, 'seek'):
-                file.seek(offset + total_sent)
+        """sendfile(file[, offset[, count]]) -> bytes sent.
+
+        Always through send(), stdlib's portable path (its os.sendfile path
+        would bypass libsock); stdlib's implementation of that path is used.
+        """
+        return _stdsocket.socket._sendfile_use_send(self, file, offset, count)
 
     def _decref_socketios(self) -> None:
         if self._io_refs > 0:
@@ -349,79 +263,9 @@ def socketpair(family: Optional[int] = None, type: int = SOCK_STREAM,
             _wrap_handle(b, family, type, proto))
 
 
-class SocketIO(_io.RawIOBase):
-    """Raw I/O implementation for stream sockets (what makefile() uses)."""
-
-    def __init__(self, sock: socket, mode: str) -> None:
-        if mode not in ("r", "w", "rw", "rb", "wb", "rwb"):
-            raise ValueError("invalid mode: %r" % mode)
-        _io.RawIOBase.__init__(self)
-        self._sock = sock
-        if "b" not in mode:
-            mode += "b"
-        self._mode = mode
-        self._reading = "r" in mode
-        self._writing = "w" in mode
-        self._timeout_occurred = False
-
-    def readinto(self, b: Any) -> Optional[int]:
-        self._checkClosed()  # type: ignore[attr-defined]
-        self._checkReadable()  # type: ignore[attr-defined]
-        if self._timeout_occurred:
-            raise OSError("cannot read from timed out object")
-        try:
-            return self._sock.recv_into(b)
-        except timeout:
-            self._timeout_occurred = True
-            raise
-        except error as e:
-            if e.errno in _blocking_errnos:
-                return None
-            raise
-
-    def write(self, b: Any) -> Optional[int]:
-        self._checkClosed()  # type: ignore[attr-defined]
-        self._checkWritable()  # type: ignore[attr-defined]
-        try:
-            return self._sock.send(b)
-        except error as e:
-            if e.errno in _blocking_errnos:
-                return None
-            raise
-
-    def readable(self) -> bool:
-        if self.closed:
-            raise ValueError("I/O operation on closed socket.")
-        return self._reading
-
-    def writable(self) -> bool:
-        if self.closed:
-            raise ValueError("I/O operation on closed socket.")
-        return self._writing
-
-    def seekable(self) -> bool:
-        if self.closed:
-            raise ValueError("I/O operation on closed socket.")
-        return super().seekable()
-
-    def fileno(self) -> int:
-        self._checkClosed()  # type: ignore[attr-defined]
-        return self._sock.fileno()
-
-    @property
-    def name(self) -> int:
-        return self.fileno() if not self.closed else -1
-
-    @property
-    def mode(self) -> str:
-        return self._mode
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        _io.RawIOBase.close(self)
-        self._sock._decref_socketios()
-        self._sock = None  # type: ignore[assignment]
+# The raw stream makefile() builds: stdlib's, which reads and writes through
+# the socket's recv_into() and send().
+SocketIO = _stdsocket.SocketIO
 
 
 # ---- module-level functions --------------------------------------------
@@ -429,8 +273,8 @@ class SocketIO(_io.RawIOBase):
 def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0,
                 proto: int = 0, flags: int = 0) -> list:
     """Resolve host and port into a list of (family, type, proto, canonname, sockaddr)."""
-    return [(_intenum_converter(af, AddressFamily),
-             _intenum_converter(socktype, SocketKind), pr, canon, sa)
+    return [(_as_enum(af, AddressFamily),
+             _as_enum(socktype, SocketKind), pr, canon, sa)
             for af, socktype, pr, canon, sa
             in _libsock.getaddrinfo(host, port, family, type, proto, flags)]
 
@@ -470,22 +314,17 @@ def gethostbyaddr(ip_address: str) -> Tuple[str, list, list]:
 
 
 def getfqdn(name: str = '') -> str:
-    """Get fully qualified domain name from name (see stdlib's getfqdn)."""
+    """The fully qualified name of host `name` (this host if empty): the
+    first of its reverse-lookup names that contains a dot, else the primary
+    name; `name` itself when the lookup fails."""
     name = name.strip()
-    if not name or name in ('0.0.0.0', '::'):
+    if name in ('', '0.0.0.0', '::'):
         name = gethostname()
     try:
-        hostname, aliases, ipaddrs = gethostbyaddr(name)
+        primary, aliases, _ = gethostbyaddr(name)
     except error:
-        pass
-    else:
-        aliases.insert(0, hostname)
-        for name in aliases:
-            if '.' in name:
-                break
-        else:
-            name = hostname
-    return name
+        return name
+    return next((n for n in [primary] + aliases if '.' in n), primary)
 
 
 def _type_name(obj: Any) -> str:
@@ -623,90 +462,102 @@ def inet_ntoa(packed_ip: Any) -> str:
     return inet_ntop(AF_INET, packed_ip)
 
 
+def _connect_one(res: Tuple[Any, ...], timeout: Any, source_address: Any) -> socket:
+    """A socket connected to one getaddrinfo() result, or the error; the
+    socket is closed whatever interrupts the setup."""
+    family, kind, proto, _, target = res
+    sock = socket(family, kind, proto)
+    try:
+        if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
+            sock.settimeout(timeout)
+        if source_address:
+            sock.bind(source_address)
+        sock.connect(target)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def create_connection(address: Tuple[Any, int], timeout: Any = _GLOBAL_DEFAULT_TIMEOUT,
                       source_address: Any = None, *, all_errors: bool = False) -> socket:
-    """Connect to address (host, port) and return the socket object."""
+    """Connect to address (host, port), trying each address the name resolves
+    to in turn, and return the socket. On failure raise the last error, or
+    every error in an ExceptionGroup with all_errors=True (as stdlib)."""
     host, port = address
-    exceptions = []
+    failures: list = []
     for res in getaddrinfo(host, port, 0, SOCK_STREAM):
-        af, socktype, proto, canonname, sa = res
-        sock = None
         try:
-            sock = socket(af, socktype, proto)
-            if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(sa)
-            exceptions.clear()
-            return sock
+            return _connect_one(res, timeout, source_address)
         except error as exc:
-            if not all_errors:
-                exceptions.clear()
-            exceptions.append(exc)
-            if sock is not None:
-                sock.close()
-    if len(exceptions):
-        try:
-            if not all_errors:
-                raise exceptions[0]
-            raise ExceptionGroup("create_connection failed", exceptions)
-        finally:
-            exceptions.clear()
-    else:
+            failures.append(exc)
+    if not failures:
         raise error("getaddrinfo returns an empty list")
+    # The list is emptied on the way out: the exceptions' tracebacks refer
+    # to this frame, and the frame must not keep them alive in turn.
+    try:
+        if all_errors:
+            raise ExceptionGroup("create_connection failed", failures)
+        raise failures[-1]
+    finally:
+        failures.clear()
 
 
 def has_dualstack_ipv6() -> bool:
-    """True if an AF_INET6 stream socket can accept IPv4 connections too."""
+    """True if an AF_INET6 stream socket can also accept IPv4 connections."""
     if not has_ipv6 or not hasattr(_std, 'IPV6_V6ONLY'):
         return False
     try:
-        with socket(AF_INET6, SOCK_STREAM) as sock:
-            sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
-            return True
+        with socket(AF_INET6, SOCK_STREAM) as probe:
+            probe.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
     except error:
         return False
+    return True
+
+
+def _check_server_args(family: int, reuse_port: bool, dualstack_ipv6: bool) -> None:
+    """create_server()'s argument errors, with stdlib's messages."""
+    if reuse_port and not hasattr(_std, "SO_REUSEPORT"):
+        raise ValueError("SO_REUSEPORT not supported on this platform")
+    if dualstack_ipv6 and not has_dualstack_ipv6():
+        raise ValueError("dualstack_ipv6 not supported on this platform")
+    if dualstack_ipv6 and family != AF_INET6:
+        raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+
+
+def _server_options(sock: socket, family: int, reuse_port: bool, dualstack_ipv6: bool) -> None:
+    """The options create_server() sets before bind(), as stdlib sets them."""
+    # POSIX: rebind a port still in TIME_WAIT. Not on Windows, where stdlib
+    # leaves SO_REUSEADDR alone (it would let others take the port).
+    if _os.name not in ('nt', 'cygwin') and hasattr(_std, 'SO_REUSEADDR'):
+        try:
+            sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+        except error:
+            pass  # some platforms lack it for this family; not fatal
+    if reuse_port:
+        sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
+    if has_ipv6 and family == AF_INET6 and hasattr(_std, "IPV6_V6ONLY"):
+        sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0 if dualstack_ipv6 else 1)
 
 
 def create_server(address: Tuple[Any, int], *, family: int = AF_INET,
                   backlog: Optional[int] = None, reuse_port: bool = False,
                   dualstack_ipv6: bool = False) -> socket:
     """A listening SOCK_STREAM socket bound to address, as stdlib's create_server."""
-    if reuse_port and not hasattr(_std, "SO_REUSEPORT"):
-        raise ValueError("SO_REUSEPORT not supported on this platform")
-    if dualstack_ipv6:
-        if not has_dualstack_ipv6():
-            raise ValueError("dualstack_ipv6 not supported on this platform")
-        if family != AF_INET6:
-            raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    _check_server_args(family, reuse_port, dualstack_ipv6)
     sock = socket(family, SOCK_STREAM)
     try:
-        if _os.name not in ('nt', 'cygwin') and hasattr(_std, 'SO_REUSEADDR'):
-            try:
-                sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-            except error:
-                pass
-        if reuse_port:
-            sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
-        if has_ipv6 and family == AF_INET6:
-            if dualstack_ipv6:
-                sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
-            elif hasattr(_std, "IPV6_V6ONLY"):
-                sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)
+        _server_options(sock, family, reuse_port, dualstack_ipv6)
         try:
             sock.bind(address)
         except error as err:
-            msg = '%s (while attempting to bind on address %r)' % (err.strerror, address)
-            raise error(err.errno, msg) from None
-        if backlog is None:
-            sock.listen()
-        else:
-            sock.listen(backlog)
-        return sock
-    except error:
+            raise error(err.errno, f'{err.strerror} (while attempting to bind on '
+                                   f'address {address!r})') from None
+        sock.listen() if backlog is None else sock.listen(backlog)
+    except BaseException:
         sock.close()
         raise
+    return sock
 
 
 def _install() -> None:
