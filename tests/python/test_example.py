@@ -1,40 +1,35 @@
-"""The documents' example (examples/python/hello_server.py), verbatim, on libsock."""
+"""The documents' example (examples/python/hello_server.py), verbatim, on libsock.
+
+The example binds a fixed port on 127.0.0.1, and it must run unchanged. So
+each run (the example server and its client) happens inside a network
+namespace of its own, created for the run (`unshare -rn`, loopback only):
+the fixed port cannot clash with anything on the host, and no traffic leaves
+the namespace. Only where this host cannot create one does the run use the
+host's loopback, and then it first checks that the port is free.
+"""
+import ast
+import hashlib
+import json
 import os
-import socket as stdsock
-import struct
+import re
+import shutil
 import subprocess
 import sys
-import time
 import unittest
 
-import libsock
-from lsp_testutil import EXAMPLES, TIMEOUT, child_env, run_python
-
-EXAMPLE_TEXT = """import socket
-
-# Create a socket object
-server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-
-# Bind the socket to localhost on port 12345
-server_socket.bind(('127.0.0.1', 12345))
-
-# Listen for incoming connections
-server_socket.listen(1)
-print('Server is listening on port 12345...')
-
-# Accept a connection
-client_socket, addr = server_socket.accept()
-print(f'Connection from {addr}')
-
-# Send a message to the client
-client_socket.sendall(b'Hello from server!')
-
-# Close the connection
-client_socket.close()
-server_socket.close()
-"""
+from lsp_testutil import EXAMPLES, TIMEOUT, child_env
 
 SERVER = os.path.join(EXAMPLES, 'hello_server.py')
+CLIENT = os.path.join(EXAMPLES, 'hello_client.py')
+
+# SHA-256 of the example exactly as the source document prints it (the
+# Python listing of ../shared/seeds/001_*.txt, 544 bytes).
+EXAMPLE_SHA256 = 'b9a006e73122d4d7c716c66ebd53b579ac6100fcef89648d0de51fe0049d01da'
+
+with open(SERVER, encoding='utf-8') as _f:
+    EXAMPLE_TEXT = _f.read()
+# The port the example binds, read from the example itself.
+EXAMPLE_PORT = int(re.search(r"bind\(\('127\.0\.0\.1', (\d+)\)\)", EXAMPLE_TEXT).group(1))
 
 # Runs `python -m libsock <script>` in-process and prints libsock's call
 # counters at exit: the proof that the example's calls went through libsock.
@@ -50,24 +45,29 @@ sys.argv = ['libsock'] + sys.argv[1:]
 runpy.run_module('libsock', run_name='__main__', alter_sys=True)
 """
 
-
-def port_12345_free():
-    s = stdsock.socket()
+# One run, in its own process (inside the namespace when there is one): start
+# the server, then either connect and read to EOF here or run a client
+# script; print what everybody did as JSON. Every wait is bounded.
+DRIVER = r"""
+import json, socket, struct, subprocess, sys, time
+spec = json.loads(sys.argv[1])
+port, timeout = spec['port'], spec['timeout']
+if not spec['private']:
+    probe = socket.socket()
     try:
-        s.bind(('127.0.0.1', 12345))
-        return True
+        probe.bind(('127.0.0.1', port))
     except OSError:
-        return False
+        print(json.dumps({'busy': True}))
+        sys.exit(0)
     finally:
-        s.close()
-
+        probe.close()
+import libsock
 
 def connect_and_read():
-    """The client: retry until the example listens (bounded), read to EOF."""
-    deadline = time.monotonic() + TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            c = libsock.create_connection(('127.0.0.1', 12345), timeout=TIMEOUT)
+            c = libsock.create_connection(('127.0.0.1', port), timeout=timeout)
             break
         except ConnectionRefusedError:
             if time.monotonic() > deadline:
@@ -81,33 +81,82 @@ def connect_and_read():
             if not chunk:
                 break
             data += chunk
-        # Reset instead of TIME_WAIT on port 12345, so the next test can bind it.
+        # A reset instead of TIME_WAIT, so the next run can bind the port.
         c.setsockopt(libsock.SOL_SOCKET, libsock.SO_LINGER, struct.pack('ii', 1, 0))
     return data, local
 
+result = {}
+server = subprocess.Popen([sys.executable] + spec['server'], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+try:
+    if spec['client']:
+        c = subprocess.run([sys.executable] + spec['client'], capture_output=True,
+                           text=True, timeout=3 * timeout)
+        result['client'] = [c.returncode, c.stdout, c.stderr]
+    else:
+        data, local = connect_and_read()
+        result['data'] = data.decode('latin-1')
+        result['local'] = repr(local)
+    out, err = server.communicate(timeout=timeout)
+finally:
+    if server.poll() is None:
+        server.kill()
+        out, err = server.communicate()
+result['server'] = [server.returncode, out, err]
+print(json.dumps(result))
+"""
+
+
+def _private_net_prefix():
+    """The command prefix that runs a command in a new network namespace with
+    loopback up, or None if this host cannot create one."""
+    if not (shutil.which('unshare') and shutil.which('ip')):
+        return None
+    prefix = ['unshare', '-rn', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh']
+    try:
+        probe = subprocess.run(prefix + ['true'], capture_output=True, timeout=TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return prefix if probe.returncode == 0 else None
+
+
+PRIVATE_NET = _private_net_prefix()
+
+
+def run_example(server_args, client_args=None):
+    """One run of the example server (and a client); what each did."""
+    spec = {'port': EXAMPLE_PORT, 'timeout': TIMEOUT, 'private': PRIVATE_NET is not None,
+            'server': server_args, 'client': client_args}
+    cmd = (PRIVATE_NET or []) + [sys.executable, '-c', DRIVER, json.dumps(spec)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env(),
+                          timeout=6 * TIMEOUT)
+    if proc.returncode != 0:
+        raise AssertionError('the example run failed:\n' + proc.stdout + proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
 
 class ExampleTest(unittest.TestCase):
-    def test_file_is_verbatim(self):
-        with open(SERVER, encoding='utf-8') as f:
-            self.assertEqual(f.read(), EXAMPLE_TEXT)
+    def run_checked(self, server_args, client_args=None):
+        result = run_example(server_args, client_args)
+        if result.get('busy'):
+            self.fail(f'port {EXAMPLE_PORT} on 127.0.0.1 is in use and this host cannot '
+                      'create a network namespace: the verbatim example needs the port')
+        return result
 
-    def _run_server(self, args):
-        if not port_12345_free():
-            self.fail('port 12345 on 127.0.0.1 is in use: the verbatim example needs it')
-        proc = subprocess.Popen([sys.executable] + args, env=child_env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            data, local = connect_and_read()
-            out, err = proc.communicate(timeout=TIMEOUT)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        self.assertEqual(proc.returncode, 0, err)
-        self.assertEqual(data, b'Hello from server!')
+    def test_file_is_verbatim(self):
+        with open(SERVER, 'rb') as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), EXAMPLE_SHA256)
+        ast.parse(EXAMPLE_TEXT)  # and it is Python
+        self.assertIn('import socket\n', EXAMPLE_TEXT)
+
+    def _run_server(self, server_args):
+        result = self.run_checked(server_args)
+        code, out, err = result['server']
+        self.assertEqual(code, 0, err)
+        self.assertEqual(result['data'], 'Hello from server!')
         lines = out.splitlines()
-        self.assertEqual(lines[0], 'Server is listening on port 12345...')
-        self.assertEqual(lines[1], 'Connection from %s' % (local,))
+        self.assertEqual(lines[0], f'Server is listening on port {EXAMPLE_PORT}...')
+        self.assertEqual(lines[1], 'Connection from %s' % result['local'])
         return lines
 
     def test_python_m_libsock_runs_example_unchanged(self):
@@ -130,21 +179,23 @@ class ExampleTest(unittest.TestCase):
         self.assertIn('MODULES False libsock 1', lines)
 
     def test_hello_client_example(self):
-        if not port_12345_free():
-            self.fail('port 12345 on 127.0.0.1 is in use: the verbatim example needs it')
-        server = subprocess.Popen([sys.executable, '-m', 'libsock', SERVER], env=child_env(),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            client = run_python([os.path.join(EXAMPLES, 'hello_client.py')], timeout=30)
-            out, err = server.communicate(timeout=TIMEOUT)
-        finally:
-            if server.poll() is None:
-                server.kill()
-                server.communicate()
-        self.assertEqual(client.returncode, 0, client.stderr)
-        self.assertEqual(client.stdout.strip(), 'Client received: Hello from server!')
-        self.assertEqual(server.returncode, 0, err)
+        result = self.run_checked(['-m', 'libsock', SERVER], [CLIENT])
+        code, out, err = result['client']
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.strip(), 'Client received: Hello from server!')
+        code, out, err = result['server']
+        self.assertEqual(code, 0, err)
         self.assertIn('Connection from', out)
+
+    def test_runs_in_a_private_network(self):
+        # Say which way this host ran the example; a namespace is the norm.
+        if PRIVATE_NET is None:
+            self.skipTest('this host cannot create a network namespace (unshare -rn): '
+                          'the example ran on the host loopback')
+        probe = subprocess.run(PRIVATE_NET + ['ip', '-o', 'link'], capture_output=True,
+                               text=True, timeout=TIMEOUT)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        self.assertEqual([l.split(':')[1].strip() for l in probe.stdout.splitlines()], ['lo'])
 
 
 if __name__ == '__main__':
