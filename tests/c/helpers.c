@@ -186,3 +186,10 @@ ls_addr h_closed_udp_port(int family)
 	CHECK_OK(ls_close(s));
 	return a;
 }
+
+void h_set_pollfd(ls_pollfd *p, ls_socket s, short events)
+{
+	p->sock = s;
+	p->events = events;
+	p->revents = 0;
+}

@@ -66,6 +66,9 @@ void h_unlink(const char *path);
 void h_pattern(unsigned char *buf, size_t len, size_t offset);
 int h_pattern_ok(const unsigned char *buf, size_t len, size_t offset);
 
+/* Fill one poll entry: socket s, asking for events, revents cleared. */
+void h_set_pollfd(ls_pollfd *p, ls_socket s, short events);
+
 /* A loopback address with a UDP port that no socket is bound to (just released). */
 ls_addr h_closed_udp_port(int family);
 

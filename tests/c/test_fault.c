@@ -210,9 +210,7 @@ static void accept_wouldblock_nonblocking(void)
 	CHECK_OK(ls_set_timeout(l, 0));
 	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
 	CHECK_OK(ls_connect(c, &la));
-	p.sock = l;
-	p.events = LS_POLLIN;
-	p.revents = 0;
+	h_set_pollfd(&p, l, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	inject("accept", N_EAGAIN, 1);
 	CHECK_ERR(ls_accept(l, &s, NULL), LS_EAGAIN);

@@ -5,24 +5,17 @@
 #include "helpers.h"
 #include "platform.h" /* lsi_plat_inject_fault */
 
-static void set_pfd(ls_pollfd *p, ls_socket s, short events)
-{
-	p->sock = s;
-	p->events = events;
-	p->revents = 0;
-}
-
 static void readable_after_send(void)
 {
 	ls_socket c, s;
 	ls_pollfd p;
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
 	CHECK_EQ_INT(p.revents, 0);
 	h_send_str(c, "x");
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK(p.revents & LS_POLLIN);
 	CHECK(!(p.revents & (LS_POLLERR | LS_POLLNVAL)));
@@ -37,8 +30,8 @@ static void writable_when_connected(void)
 	ls_pollfd p[2];
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	set_pfd(&p[0], c, LS_POLLOUT);
-	set_pfd(&p[1], s, LS_POLLOUT | LS_POLLIN);
+	h_set_pollfd(&p[0], c, LS_POLLOUT);
+	h_set_pollfd(&p[1], s, LS_POLLOUT | LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(p, 2, H_HANG_MS), 2);
 	CHECK(p[0].revents & LS_POLLOUT);
 	CHECK(p[1].revents & LS_POLLOUT);
@@ -53,11 +46,11 @@ static void listener_readable(void)
 	ls_socket l = h_listener(LS_AF_INET, &la), c, s;
 	ls_pollfd p;
 
-	set_pfd(&p, l, LS_POLLIN);
+	h_set_pollfd(&p, l, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
 	CHECK_OK(ls_socket_create(&c, LS_AF_INET, LS_SOCK_STREAM, 0));
 	CHECK_OK(ls_connect(c, &la));
-	set_pfd(&p, l, LS_POLLIN);
+	h_set_pollfd(&p, l, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK(p.revents & LS_POLLIN);
 	CHECK_OK(ls_accept(l, &s, NULL));
@@ -74,7 +67,7 @@ static void peer_close(void)
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
 	CHECK_OK(ls_close(c));
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	/* End of stream shows as readable (and possibly hang-up). */
 	CHECK(p.revents & (LS_POLLIN | LS_POLLHUP));
@@ -90,7 +83,7 @@ static void peer_abort(void)
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
 	CHECK_OK(ls_abort(c));
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK(p.revents & (LS_POLLIN | LS_POLLHUP | LS_POLLERR));
 	CHECK_OK(ls_close(s));
@@ -105,11 +98,11 @@ static void bad_handles_nval(void)
 	h_tcp_pair(LS_AF_INET, &c, &s);
 	CHECK_OK(ls_socket_create(&dead, LS_AF_INET, LS_SOCK_STREAM, 0));
 	CHECK_OK(ls_close(dead));
-	set_pfd(&p[0], c, LS_POLLOUT);
-	set_pfd(&p[1], dead, LS_POLLIN);
-	set_pfd(&p[2], LS_INVALID_SOCKET, LS_POLLIN | LS_POLLOUT);
-	set_pfd(&p[3], (ls_socket)0x7777777777ULL, LS_POLLIN);
-	set_pfd(&p[4], dead, 0); /* NVAL is reported even when not asked for */
+	h_set_pollfd(&p[0], c, LS_POLLOUT);
+	h_set_pollfd(&p[1], dead, LS_POLLIN);
+	h_set_pollfd(&p[2], LS_INVALID_SOCKET, LS_POLLIN | LS_POLLOUT);
+	h_set_pollfd(&p[3], (ls_socket)0x7777777777ULL, LS_POLLIN);
+	h_set_pollfd(&p[4], dead, 0); /* NVAL is reported even when not asked for */
 	n = ls_poll(p, 5, 0);
 	CHECK_EQ_INT(n, 5);
 	CHECK(p[0].revents & LS_POLLOUT);
@@ -118,7 +111,7 @@ static void bad_handles_nval(void)
 	CHECK_EQ_INT(p[3].revents, LS_POLLNVAL);
 	CHECK_EQ_INT(p[4].revents, LS_POLLNVAL);
 	/* Only bad handles, with a timeout: returns at once, not an error. */
-	set_pfd(&p[0], dead, LS_POLLIN);
+	h_set_pollfd(&p[0], dead, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(p, 1, H_HANG_MS), 1);
 	CHECK_EQ_INT(p[0].revents, LS_POLLNVAL);
 	CHECK_OK(ls_close(c));
@@ -132,9 +125,9 @@ static void count_matches_revents(void)
 	int i, nonzero = 0, n;
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	set_pfd(&p[0], c, LS_POLLIN);  /* nothing to read */
-	set_pfd(&p[1], s, LS_POLLOUT); /* writable */
-	set_pfd(&p[2], c, LS_POLLOUT); /* writable */
+	h_set_pollfd(&p[0], c, LS_POLLIN);  /* nothing to read */
+	h_set_pollfd(&p[1], s, LS_POLLOUT); /* writable */
+	h_set_pollfd(&p[2], c, LS_POLLOUT); /* writable */
 	n = ls_poll(p, 3, H_HANG_MS);
 	for (i = 0; i < 3; i++)
 		nonzero += p[i].revents != 0;
@@ -152,7 +145,7 @@ static void timeout_zero(void)
 	int64_t t0;
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	p.revents = 0x7f; /* must be overwritten */
 	t0 = t_now_ms();
 	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
@@ -169,7 +162,7 @@ static void timeout_expires(void)
 	int64_t t0, dt;
 
 	h_tcp_pair(LS_AF_INET, &c, &s);
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	t0 = t_now_ms();
 	CHECK_EQ_INT(ls_poll(&p, 1, 200), 0);
 	dt = t_now_ms() - t0;
@@ -184,7 +177,7 @@ static void count_zero_sleeps(void)
 	ls_pollfd p;
 	int64_t t0, dt;
 
-	set_pfd(&p, LS_INVALID_SOCKET, LS_POLLIN);
+	h_set_pollfd(&p, LS_INVALID_SOCKET, LS_POLLIN);
 	t0 = t_now_ms();
 	CHECK_EQ_INT(ls_poll(&p, 0, 150), 0);
 	dt = t_now_ms() - t0;
@@ -206,16 +199,12 @@ static void many_entries(void)
 	int i;
 
 	for (i = 0; i < N; i++) {
-		p[i].sock = h_udp(LS_AF_INET, &a[i]);
-		p[i].events = LS_POLLIN;
-		p[i].revents = 0;
+		h_set_pollfd(&p[i], h_udp(LS_AF_INET, &a[i]), LS_POLLIN);
 		CHECK_EQ_INT(ls_sendto(sender, "d", 1, 0, &a[i]), 1);
 	}
 	CHECK_OK(ls_socket_create(&dead, LS_AF_INET, LS_SOCK_DGRAM, 0));
 	CHECK_OK(ls_close(dead));
-	p[N].sock = dead;
-	p[N].events = LS_POLLIN;
-	p[N].revents = 0;
+	h_set_pollfd(&p[N], dead, LS_POLLIN);
 	/* Datagrams to loopback are queued at once; wait for all of them. */
 	for (i = 0; i < N; i++) {
 		ls_pollfd one = p[i];
@@ -266,7 +255,7 @@ static void block_until_ready(void)
 	l.s = c;
 	t = t_thread_start(later_thread, &l);
 	CHECK(t != NULL);
-	set_pfd(&p, s, LS_POLLIN);
+	h_set_pollfd(&p, s, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, LS_TIMEOUT_BLOCK), 1);
 	CHECK(p.revents & LS_POLLIN);
 	t_thread_join(t);
@@ -281,7 +270,7 @@ static void udp_readable(void)
 	ls_socket a = h_udp(LS_AF_INET, NULL), b = h_udp(LS_AF_INET, &ab);
 	ls_pollfd p;
 
-	set_pfd(&p, b, LS_POLLIN);
+	h_set_pollfd(&p, b, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, 0), 0);
 	CHECK_EQ_INT(ls_sendto(a, "u", 1, 0, &ab), 1);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
@@ -306,7 +295,7 @@ static void failed_connect(int family)
 		return;
 	}
 	CHECK_ERR(err, LS_EINPROGRESS);
-	set_pfd(&p, c, LS_POLLOUT);
+	h_set_pollfd(&p, c, LS_POLLOUT);
 	/* Windows retries a refused SYN for ~2 s before it reports. */
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK_MSG(p.revents & LS_POLLERR, "failed connect: revents 0x%x, no LS_POLLERR",

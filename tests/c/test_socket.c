@@ -622,9 +622,7 @@ static void connect_again_after_nonblocking(void)
 	CHECK_OK(ls_set_timeout(c, 0));
 	err = ls_connect(c, &la);
 	CHECK_MSG(err == LS_EINPROGRESS || err == 0, "connect gave %s", ls_error_name(err));
-	p.sock = c;
-	p.events = LS_POLLOUT;
-	p.revents = 0;
+	h_set_pollfd(&p, c, LS_POLLOUT);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK_OK(ls_connect(c, &la));
 	CHECK_OK(ls_set_timeout(c, H_HANG_MS));

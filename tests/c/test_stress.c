@@ -165,9 +165,7 @@ static void churn_thread(void *p)
 		case 4: {
 			ls_pollfd pf;
 
-			pf.sock = s;
-			pf.events = LS_POLLIN | LS_POLLOUT;
-			pf.revents = 0;
+			h_set_pollfd(&pf, s, LS_POLLIN | LS_POLLOUT);
 			rc = ls_poll(&pf, 1, 0);
 			if (rc < 0)
 				note_anomaly("poll", rc);

@@ -291,9 +291,7 @@ static void connect_nonblocking(void)
 	/* Some systems finish a loopback connect at once; that is fine. */
 	CHECK_MSG(err == LS_EINPROGRESS || err == 0,
 	          "non-blocking connect gave %s", ls_error_name(err));
-	p.sock = c;
-	p.events = LS_POLLOUT;
-	p.revents = 0;
+	h_set_pollfd(&p, c, LS_POLLOUT);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK(p.revents & LS_POLLOUT);
 	CHECK(!(p.revents & (LS_POLLERR | LS_POLLNVAL)));
@@ -388,9 +386,7 @@ static void accept_with_listener_timeout(int64_t tmo, ls_socket *client,
 	CHECK_OK(ls_set_timeout(l, tmo));
 	CHECK_OK(ls_socket_create(client, LS_AF_INET, LS_SOCK_STREAM, 0));
 	CHECK_OK(ls_connect(*client, &la));
-	p.sock = l;
-	p.events = LS_POLLIN;
-	p.revents = 0;
+	h_set_pollfd(&p, l, LS_POLLIN);
 	CHECK_EQ_INT(ls_poll(&p, 1, H_HANG_MS), 1);
 	CHECK_OK(ls_accept(l, server, NULL));
 	CHECK_OK(ls_close(l));
@@ -537,9 +533,7 @@ static void intr_thread(void *p)
 	} else if (it->op == 2) {
 		ls_pollfd pf;
 
-		pf.sock = it->s;
-		pf.events = LS_POLLIN;
-		pf.revents = 0;
+		h_set_pollfd(&pf, it->s, LS_POLLIN);
 		it->rc = ls_poll(&pf, 1, LS_TIMEOUT_BLOCK);
 	} else {
 		it->rc = ls_accept(it->s, &out, NULL);
