@@ -40,7 +40,26 @@ int main(void){return TCP_KEEPIDLE;}" HAVE_TCP_KEEPIDLE)
 int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
   check_c_source_compiles("#include <netinet/tcp.h>
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
+  _ls_probe(HAVE_EPOLL "#include <sys/epoll.h>
+#include <sys/eventfd.h>
+int main(void){return epoll_create1(EPOLL_CLOEXEC) + eventfd(0, EFD_NONBLOCK) + EPOLLRDHUP;}")
+  if(NOT HAVE_EPOLL)
+    _ls_probe(HAVE_KQUEUE "#include <sys/types.h>
+#include <sys/event.h>
+int main(void){struct kevent e; EV_SET(&e, 0, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 0); return kqueue();}")
+  endif()
   unset(CMAKE_REQUIRED_DEFINITIONS)
+endif()
+
+# The poller's native backend: one file, chosen here (libsock/poller/).
+if(LIBSOCK_PLATFORM STREQUAL "win32")
+  set(LIBSOCK_POLLER_NATIVE none) # afd.c: in progress
+elseif(HAVE_EPOLL)
+  set(LIBSOCK_POLLER_NATIVE epoll)
+elseif(HAVE_KQUEUE)
+  set(LIBSOCK_POLLER_NATIVE kqueue)
+else()
+  set(LIBSOCK_POLLER_NATIVE none)
 endif()
 
 # Normalise every feature to 0 or 1 for the generated header; a feature
@@ -62,4 +81,4 @@ endif()
 
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lsi_config.h.in
   ${CMAKE_BINARY_DIR}/generated/lsi_config.h @ONLY)
-message(STATUS "libsock platform: ${LIBSOCK_PLATFORM} (portable=${LIBSOCK_PORTABLE_FLAG})")
+message(STATUS "libsock platform: ${LIBSOCK_PLATFORM} (portable=${LIBSOCK_PORTABLE_FLAG}, poller=${LIBSOCK_POLLER_NATIVE})")

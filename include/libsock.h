@@ -15,6 +15,7 @@
 #include "libsock/io.h"
 #include "libsock/options.h"
 #include "libsock/poll.h"
+#include "libsock/poller.h"
 #include "libsock/resolve.h"
 
 #endif /* LIBSOCK_H */

@@ -180,6 +180,22 @@ typedef struct lsi_pollent {
  */
 int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms);
 
+/* The portable poller backend's name for this OS: "poll" or "wsapoll". */
+const char *lsi_plat_poll_name(void);
+
+/* --- Locks -------------------------------------------------------------- */
+
+/*
+ * A plain mutex (pthread_mutex, SRWLOCK), for state that a blocking call
+ * may hold for longer than a spin would be reasonable (the poller's
+ * registrations). Not recursive.
+ */
+typedef struct lsi_mutex lsi_mutex;
+int lsi_plat_mutex_new(lsi_mutex **out);
+void lsi_plat_mutex_free(lsi_mutex *m);
+void lsi_plat_mutex_lock(lsi_mutex *m);
+void lsi_plat_mutex_unlock(lsi_mutex *m);
+
 /* --- Options ------------------------------------------------------------ */
 
 /*

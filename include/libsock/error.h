@@ -53,6 +53,7 @@
 	X(ERANGE, -31, "value out of range")                                   \
 	X(ENOSPC, -32, "output buffer too small")                              \
 	X(ENOTSOCK, -33, "handle is not a socket")                             \
+	X(EEXIST, -34, "already registered")                                   \
 	X(ENONAME, -40, "name or service not known")                           \
 	X(EAI_AGAIN, -41, "temporary failure in name resolution")              \
 	X(EAI_FAIL, -42, "non-recoverable failure in name resolution")         \

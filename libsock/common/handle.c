@@ -171,6 +171,13 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 	                                                memory_order_acq_rel,
 	                                                memory_order_acquire));
 	s->close_mode = mode;
+	/*
+	 * Pairs with the fence in ls_poller_add(): either this close sees the
+	 * socket flagged as registered, or the add sees it closed.
+	 */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&s->flags) & LSI_SF_POLLED)
+		lsi_poller_forget(h);
 	if (fd_out != NULL)
 		*fd_out = s->fd;
 	/*

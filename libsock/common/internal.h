@@ -26,6 +26,8 @@ static inline int lsi_fail(int code)
 #define LSI_SF_INTERRUPTIBLE 0x01 /* report LS_EINTR instead of retrying */
 #define LSI_SF_CONNECTING 0x02    /* a non-blocking connect may be pending */
 #define LSI_SF_OS_NONBLOCK 0x04   /* the OS socket is in non-blocking mode */
+#define LSI_SF_POLLED 0x08        /* registered in a poller at some time */
+#define LSI_SF_SHUT_WR 0x10       /* this side shut down its sending direction */
 
 /* How the socket's OS handle is disposed of when its last user leaves. */
 enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
@@ -127,6 +129,14 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out);
 
 /* Nonzero once the handle has been closed (calls in flight should stop). */
 int lsi_sock_closing(const lsi_sock *s);
+
+/* --- poller/poller.c ------------------------------------------------------ */
+
+/*
+ * A socket that was ever registered in a poller (LSI_SF_POLLED) is being
+ * closed: remove it from every poller while its OS handle is still open.
+ */
+void lsi_poller_forget(ls_socket sock);
 
 /* --- wait.c -------------------------------------------------------------- */
 

@@ -286,6 +286,9 @@ int ls_shutdown(ls_socket s, int how)
 	if (rc != 0)
 		return rc;
 	rc = lsi_plat_shutdown(sk->fd, how);
+	/* The portable poller needs this to tell a peer's FIN from a full hang-up. */
+	if (rc == 0 && how != LS_SHUT_RD)
+		lsi_set_flag(sk, LSI_SF_SHUT_WR, 1);
 	lsi_sock_release(sk);
 	return rc;
 }

@@ -55,3 +55,8 @@ int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms)
 		free(p);
 	return n;
 }
+
+const char *lsi_plat_poll_name(void)
+{
+	return "poll";
+}

@@ -232,3 +232,8 @@ int lsi_plat_poll(lsi_pollent *ents, size_t count, int64_t timeout_ms)
 		free(pfd);
 	return rc;
 }
+
+const char *lsi_plat_poll_name(void)
+{
+	return "wsapoll";
+}

@@ -119,6 +119,7 @@ static const struct lsp_errmap {
 	{LS_ERANGE, ERANGE, 0},
 	{LS_ENOSPC, ENOSPC, 0},
 	{LS_ENOTSOCK, ENOTSOCK, W(WSAENOTSOCK)},
+	{LS_EEXIST, EEXIST, 0},
 };
 
 #ifndef EAI_NODATA
