@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,6 +149,31 @@ ls_native t_file_native(FILE *f)
 	return (ls_native)_get_osfhandle(_fileno(f));
 #else
 	return (ls_native)fileno(f);
+#endif
+}
+
+int t_set_fd_limit(long limit)
+{
+#ifdef _WIN32
+	(void)limit;
+	return -1;
+#else
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -1;
+	rl.rlim_cur = (rlim_t)limit;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -1;
+#endif
+}
+
+int t_setenv(const char *name, const char *value)
+{
+#ifdef _WIN32
+	/* The C runtime's copy, which getenv() reads; "" unsets it there. */
+	return _putenv_s(name, value != NULL ? value : "") == 0 ? 0 : -1;
+#else
+	return (value != NULL ? setenv(name, value, 1) : unsetenv(name)) == 0 ? 0 : -1;
 #endif
 }
 

@@ -36,6 +36,15 @@ long t_getpid(void);
 ls_native t_file_native(FILE *f);
 
 /*
+ * Lower this process's soft limit on open descriptors (RLIMIT_NOFILE).
+ * -1 where the OS has no such limit (Windows) or it cannot be set.
+ */
+int t_set_fd_limit(long limit);
+
+/* Set (or, with NULL, remove) an environment variable. 0 on success. */
+int t_setenv(const char *name, const char *value);
+
+/*
  * Nonzero when the Windows build runs under wine (ntdll exports
  * wine_get_version). Only for skipping checks of a documented wine
  * limitation, with the reason printed; always 0 on POSIX.
