@@ -228,7 +228,7 @@ static void r_accept_all(ls_poller *p, ls_socket l, ls_socket *conn, int *nconn,
  */
 static void out_of_descriptors(void)
 {
-	ls_socket l, cl[R_CLIENTS], conn[R_CLIENTS], probe;
+	ls_socket l, cl[R_CLIENTS], conn[R_CLIENTS + 1], probe; /* +1: the failed accept writes */
 	ls_native highest;
 	ls_poller *p;
 	ls_event ev[8];
