@@ -151,6 +151,38 @@ typedef struct lsp_sock {
   }
 } lsp_sock;
 
+/* ---- the poller behind libsock.selectors (src/lsp_poller.c) -------- */
+
+%rename(PollerBase) lsp_poller;
+%nodefaultdtor lsp_poller;
+
+typedef struct lsp_poller {
+  %extend {
+    lsp_poller() { return lsp_pl_alloc(); }
+    ~lsp_poller() { lsp_pl_free($self); }
+
+    PyObject *_open(int flags = 0) { return lsp_pl_open($self, flags); }
+    PyObject *backend() { return lsp_pl_backend($self); }
+    /* events: EVENT_READ | EVENT_WRITE; user comes back with each event. */
+    PyObject *add(unsigned long long handle, int events, unsigned long long user) {
+      return lsp_pl_add($self, handle, events, user);
+    }
+    PyObject *modify(unsigned long long handle, int events, unsigned long long user) {
+      return lsp_pl_mod($self, handle, events, user);
+    }
+    PyObject *remove(unsigned long long handle) { return lsp_pl_remove($self, handle); }
+    PyObject *adopt(PyObject *fd, int nonblock_hint) {
+      return lsp_pl_adopt($self, fd, nonblock_hint);
+    }
+    /* [(user, events, handle), ...]; timeout_ms -1 blocks. */
+    PyObject *wait(Py_ssize_t max, PyObject *timeout_ms) {
+      return lsp_pl_wait($self, max, timeout_ms);
+    }
+    PyObject *wakeup() { return lsp_pl_wakeup($self); }
+    PyObject *close() { return lsp_pl_close($self); }
+  }
+} lsp_poller;
+
 /* ---- module-level functions --------------------------------------- */
 
 %rename(getaddrinfo) lsp_getaddrinfo;
@@ -170,6 +202,8 @@ PyObject *lsp_socketpair(int family, int type, int proto);
 PyObject *lsp_getdefaulttimeout(void);
 %rename(setdefaulttimeout) lsp_setdefaulttimeout;
 PyObject *lsp_setdefaulttimeout(PyObject *timeout);
+%rename(_handle_of_fd) lsp_handle_of_fd;
+PyObject *lsp_handle_of_fd(PyObject *fd);
 %rename(_stats) lsp_stats;
 PyObject *lsp_stats(void);
 

@@ -232,6 +232,11 @@ static PyObject *lsp_closed(void)
 	return lsp_raise_errno(EBADF);
 }
 
+PyObject *lsp_raise_rc(int rc, int native)
+{
+	return lsp_raise(rc, native, 0);
+}
+
 /* The monotonic clock in milliseconds, for the time left after a signal. */
 static int64_t lsp_now_ms(void)
 {
@@ -242,6 +247,11 @@ static int64_t lsp_now_ms(void)
 #else
 	return (int64_t)_PyTime_AsMilliseconds(_PyTime_GetMonotonicClock(), _PyTime_ROUND_FLOOR);
 #endif
+}
+
+int64_t lsp_monotonic_ms(void)
+{
+	return lsp_now_ms();
 }
 
 /* The deadline of a call starting now: -1 without a timeout. */
@@ -701,6 +711,77 @@ static PyObject *from_addr(const ls_addr *a)
 }
 
 /* ------------------------------------------------------------------ */
+/* The fd map: OS handle -> libsock handle of this binding's sockets     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * asyncio hands its selector plain descriptors (fileno()), also for
+ * libsock sockets. libsock.selectors looks them up here so that such a
+ * socket is registered by its own handle: adopting its fd a second time
+ * would give one OS socket two owners. An entry is trusted only while its
+ * handle is open and still wraps that fd (lsp_handle_of_fd checks), so a
+ * stale one is harmless; entries are dropped when their socket closes.
+ */
+static PyObject *lsp_fdmap; /* {fd: handle}, both ints */
+
+static void fdmap_note(lsp_sock *s)
+{
+	PyObject *k, *v;
+	ls_native fd = LS_NATIVE_INVALID;
+	s->fd = LS_NATIVE_INVALID;
+	if (ls_socket_native(s->h, &fd) < 0)
+		return;
+	s->fd = fd;
+	if (lsp_fdmap == NULL && (lsp_fdmap = PyDict_New()) == NULL)
+		goto out;
+	k = PyLong_FromLongLong((long long)fd);
+	v = PyLong_FromUnsignedLongLong((unsigned long long)s->h);
+	if (k != NULL && v != NULL)
+		(void)PyDict_SetItem(lsp_fdmap, k, v);
+	Py_XDECREF(k);
+	Py_XDECREF(v);
+out:
+	/* Without an entry the selector falls back to adopting the fd. */
+	PyErr_Clear();
+}
+
+/* Drop s's entry (if it is still s's). Keeps any exception being raised. */
+static void fdmap_forget(lsp_sock *s)
+{
+	PyObject *k, *v, *et, *ev, *tb;
+	if (lsp_fdmap == NULL || s->fd == LS_NATIVE_INVALID)
+		return;
+	PyErr_Fetch(&et, &ev, &tb);
+	k = PyLong_FromLongLong((long long)s->fd);
+	v = k ? PyDict_GetItemWithError(lsp_fdmap, k) : NULL;
+	if (v != NULL && PyLong_AsUnsignedLongLong(v) == (unsigned long long)s->h)
+		(void)PyDict_DelItem(lsp_fdmap, k);
+	Py_XDECREF(k);
+	PyErr_Clear();
+	PyErr_Restore(et, ev, tb);
+	s->fd = LS_NATIVE_INVALID;
+}
+
+PyObject *lsp_handle_of_fd(PyObject *fdobj)
+{
+	PyObject *v;
+	ls_native fd = LS_NATIVE_INVALID;
+	unsigned long long h;
+	long long want = PyLong_AsLongLong(fdobj);
+	if (want == -1 && PyErr_Occurred())
+		return NULL;
+	v = lsp_fdmap ? PyDict_GetItemWithError(lsp_fdmap, fdobj) : NULL;
+	if (v == NULL)
+		return PyErr_Occurred() ? NULL : PyLong_FromLong(0);
+	h = PyLong_AsUnsignedLongLong(v);
+	if (h == (unsigned long long)-1 && PyErr_Occurred())
+		return NULL;
+	if (ls_socket_native((ls_socket)h, &fd) < 0 || (long long)fd != want)
+		h = 0;
+	return PyLong_FromUnsignedLongLong(h);
+}
+
+/* ------------------------------------------------------------------ */
 /* Lifecycle                                                           */
 /* ------------------------------------------------------------------ */
 
@@ -715,6 +796,7 @@ lsp_sock *lsp_sock_alloc(void)
 	s->type = SOCK_STREAM;
 	s->timeout = -1.0;
 	s->timeout_ms = LS_TIMEOUT_BLOCK;
+	s->fd = LS_NATIVE_INVALID;
 	return s;
 }
 
@@ -722,6 +804,7 @@ void lsp_sock_free(lsp_sock *s)
 {
 	if (s == NULL)
 		return;
+	fdmap_forget(s);
 	if (s->h != LS_INVALID_SOCKET)
 		(void)ls_close(s->h);
 	PyMem_RawFree(s);
@@ -733,9 +816,11 @@ static PyObject *finish_init(lsp_sock *s, ls_socket h, int family, int type, int
 {
 	double secs = nonblock ? 0.0 : lsp_default_secs;
 	int64_t ms = nonblock ? LS_TIMEOUT_NONBLOCK : lsp_default_ms;
+	fdmap_forget(s);
 	if (s->h != LS_INVALID_SOCKET)
 		(void)ls_close(s->h);
 	s->h = h;
+	fdmap_note(s);
 	s->family = family;
 	s->type = type;
 	s->proto = proto;
@@ -951,6 +1036,7 @@ PyObject *lsp_close(lsp_sock *s)
 	ls_socket h = s->h;
 	if (h == LS_INVALID_SOCKET)
 		Py_RETURN_NONE;
+	fdmap_forget(s);
 	s->h = LS_INVALID_SOCKET;
 	Py_BEGIN_ALLOW_THREADS
 	rc = ls_close(h);
@@ -972,6 +1058,7 @@ PyObject *lsp_detach(lsp_sock *s)
 	rc = ls_socket_detach(s->h, &fd);
 	if (rc < 0)
 		return lsp_raise(rc, ls_native_error(), 0);
+	fdmap_forget(s);
 	s->h = LS_INVALID_SOCKET;
 	return PyLong_FromLongLong((long long)fd);
 }

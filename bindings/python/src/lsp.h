@@ -28,7 +28,24 @@ typedef struct lsp_sock {
 	int proto;
 	double timeout;     /* seconds; -1.0 means None (blocking) */
 	int64_t timeout_ms; /* what libsock was given */
+	ls_native fd;       /* the OS handle h wraps (for the fd map), or LS_NATIVE_INVALID */
 } lsp_sock;
+
+/*
+ * The C state of one libsock.selectors selector: a libsock poller, the
+ * buffer its waits fill, and the foreign descriptors it adopted (handles
+ * it must give back with ls_socket_detach, never close). See lsp_poller.c.
+ */
+typedef struct lsp_poller {
+	ls_poller *p;          /* NULL until _open, and once closed */
+	ls_event *evs;         /* wait buffer */
+	size_t evcap;
+	ls_socket *foreign;    /* handles adopted by this selector */
+	size_t nforeign;
+	size_t capforeign;
+	int waiting;           /* a wait is in progress (GIL released) */
+	int closing;           /* close() came during the wait: the waiter frees */
+} lsp_poller;
 
 /* Module set-up: fetches stdlib's gaierror class. 0 or -1 with an exception. */
 int lsp_module_init(void);
@@ -81,6 +98,32 @@ PyObject *lsp_socketpair(int family, int type, int proto);
 PyObject *lsp_getdefaulttimeout(void);
 PyObject *lsp_setdefaulttimeout(PyObject *value);
 PyObject *lsp_stats(void);
+
+/*
+ * The libsock handle of a socket this binding created or adopted whose OS
+ * handle is fd, or 0 (libsock.selectors registers such an fd by its handle
+ * instead of adopting it a second time).
+ */
+PyObject *lsp_handle_of_fd(PyObject *fd);
+
+/* The poller type behind libsock.selectors (lsp_poller.c). */
+lsp_poller *lsp_pl_alloc(void);
+void lsp_pl_free(lsp_poller *p);
+PyObject *lsp_pl_open(lsp_poller *p, int flags);
+PyObject *lsp_pl_backend(lsp_poller *p);
+PyObject *lsp_pl_add(lsp_poller *p, unsigned long long h, int events,
+                         unsigned long long user);
+PyObject *lsp_pl_mod(lsp_poller *p, unsigned long long h, int events,
+                         unsigned long long user);
+PyObject *lsp_pl_remove(lsp_poller *p, unsigned long long h);
+PyObject *lsp_pl_adopt(lsp_poller *p, PyObject *fd, int nonblock_hint);
+PyObject *lsp_pl_wait(lsp_poller *p, Py_ssize_t max, PyObject *timeout_ms);
+PyObject *lsp_pl_wakeup(lsp_poller *p);
+PyObject *lsp_pl_close(lsp_poller *p);
+
+/* Shared with lsp_poller.c: stdlib's exception for a libsock error, and the clock. */
+PyObject *lsp_raise_rc(int rc, int native);
+int64_t lsp_monotonic_ms(void);
 
 /* Flag translation for the SWIG typemap: OS MSG_* bits to LS_MSG_*. -1 on error. */
 int lsp_msgflags(long osflags, int *out);
