@@ -159,6 +159,43 @@ int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags);
  * lsi_plat_* functions from them.
  */
 
+/* --- Message calls (libsock/msg/) -------------------------------------- */
+
+/*
+ * One message for lsi_plat_sendmsg / lsi_plat_recvmsg. Common code has
+ * checked every field: iovcnt <= LS_IOV_MAX, addresses of the socket's
+ * family, info values in range, fds only on LS_AF_UNIX sockets.
+ */
+typedef struct lsi_msg {
+	const ls_iovec *iov;
+	size_t iovcnt;
+	const ls_addr *to; /* send: destination, or NULL */
+	ls_addr *from;     /* recv: the source, or NULL */
+	ls_msginfo *info;  /* send: what to set; recv: filled in; or NULL */
+	lsi_fd *fds;       /* send: nfds OS sockets to pass; recv: room for fds_cap */
+	size_t nfds;       /* send: in; recv: out, how many arrived */
+	size_t fds_cap;    /* recv */
+	int family;        /* the socket's, LS_AF_* */
+	int oflags;        /* out: LS_MSGF_* */
+} lsi_msg;
+
+/*
+ * One sendmsg attempt. info fields the OS cannot attach to a datagram are
+ * LS_ENOTSUP before anything is sent.
+ */
+int64_t lsi_plat_sendmsg(lsi_fd fd, lsi_msg *m, int flags);
+
+/*
+ * One recvmsg attempt. Truncated data is LS_EMSGSIZE unless LS_MSG_TRUNC_OK
+ * (then LS_MSGF_TRUNC); truncated ancillary data sets LS_MSGF_CTRUNC.
+ * Received sockets are returned in fds, not inheritable; on any failure the
+ * platform closes those that arrived, so nothing leaks.
+ */
+int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags);
+
+/* Ask the OS to report (on nonzero) one LS_MI_* field with each datagram. */
+int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on);
+
 /* --- Readiness ---------------------------------------------------------- */
 
 typedef struct lsi_pollent {
@@ -226,6 +263,58 @@ int lsi_plat_setsockopt(lsi_fd fd, int level, int name, const void *value,
                         size_t len);
 int lsi_plat_getsockopt(lsi_fd fd, int level, int name, void *value,
                         size_t *len);
+
+/* --- Multicast ------------------------------------------------------------ */
+
+/*
+ * One membership change. Common code has checked everything that does not
+ * need the OS: family is the socket's (LS_AF_INET or LS_AF_INET6), the
+ * socket is a datagram socket, group is a multicast address and source
+ * (NULL: any source) a unicast address of that family. The interface is
+ * named by ifindex (0: the OS's choice), or for IPv4 by ifaddr when
+ * ifaddr is not NULL (then ifindex is 0; 0.0.0.0 is the OS's choice).
+ */
+typedef struct lsi_mcast_req {
+	int family;
+	const ls_addr *group;
+	const ls_addr *source;
+	uint32_t ifindex;
+	const ls_addr *ifaddr;
+} lsi_mcast_req;
+
+/*
+ * Join (join nonzero) or leave. Joining what the socket already joined is
+ * LS_EADDRINUSE and leaving what it has not joined LS_EADDRNOTAVAIL, on
+ * every OS; an interface that does not exist (or cannot do multicast) is
+ * LS_EADDRNOTAVAIL; source-specific joins the OS cannot make for the
+ * family are LS_ENOTSUP.
+ */
+int lsi_plat_mcast_membership(lsi_fd fd, const lsi_mcast_req *req, int join);
+
+/* The per-socket multicast settings (family: the socket's). */
+enum lsi_mcast_opt { LSI_MCAST_HOPS = 1, LSI_MCAST_LOOP = 2 };
+
+/*
+ * Set or read one: hops 0..255, loop 0/1 (already checked). Loop means
+ * "the socket's own datagrams come back to members on this host": set on
+ * the sending socket on POSIX; Windows applies it on receipt, which the
+ * platform documents (it cannot be made the same, see multicast.h).
+ */
+int lsi_plat_mcast_setopt(lsi_fd fd, int family, int opt, int value);
+int lsi_plat_mcast_getopt(lsi_fd fd, int family, int opt, int *value);
+
+/*
+ * The interface multicast datagrams leave through: by index (0: the OS's
+ * choice), or for IPv4 by address when ifaddr is not NULL.
+ */
+int lsi_plat_mcast_set_interface(lsi_fd fd, int family, uint32_t ifindex,
+                                 const ls_addr *ifaddr);
+
+/*
+ * The name of interface index into buf (NUL-terminated): LS_EINVAL if no
+ * interface has that index, LS_ENOSPC if size is too small.
+ */
+int lsi_plat_if_indextoname(uint32_t index, char *buf, size_t size);
 
 /* --- Resolver ----------------------------------------------------------- */
 

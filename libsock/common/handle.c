@@ -123,6 +123,7 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 	s->close_mode = LSI_CLOSE_NORMAL;
 	atomic_store_explicit(&s->memo.keepidle, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->memo.keepintvl, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->recvinfo, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->timeout_ms, timeout_ms, memory_order_relaxed);
 	atomic_store_explicit(&s->flags, os_nonblock ? LSI_SF_OS_NONBLOCK : 0,
 	                      memory_order_relaxed);

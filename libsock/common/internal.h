@@ -52,6 +52,7 @@ typedef struct lsi_sock {
 	_Atomic int flags;
 	int close_mode;
 	lsi_optmemo memo;   /* see platform.h */
+	_Atomic unsigned recvinfo; /* LS_MI_* fields asked of the OS (ls_set_recvinfo) */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;

@@ -222,3 +222,14 @@ int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
 {
 	return vec_msg(fd, iov, count, flags, recv_msg);
 }
+
+/* For msg.c: the same flag mapping and iovec copy the calls above use. */
+int lsi_posix_msg_flags(int flags)
+{
+	return map_flags(flags);
+}
+
+size_t lsi_posix_fill_iov(struct iovec *v, const ls_iovec *iov, size_t count)
+{
+	return fill_iov(v, iov, count);
+}

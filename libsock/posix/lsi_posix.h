@@ -31,6 +31,17 @@ int lsi_posix_errno_to_ls(int err);
  */
 int lsi_posix_fail_eai(int rc);
 
+/* --- io.c: shared with msg.c ------------------------------------------------ */
+
+/* LS_MSG_* to MSG_* (LS_MSG_TRUNC_OK and LSI_MSG_DGRAM are libsock's own). */
+int lsi_posix_msg_flags(int flags);
+
+/*
+ * Copy ls_iovecs to OS iovecs (count entries of v), keeping to IOV_MAX
+ * entries and SSIZE_MAX bytes; returns how many entries were filled.
+ */
+size_t lsi_posix_fill_iov(struct iovec *v, const ls_iovec *iov, size_t count);
+
 /* --- socket.c: per-descriptor settings ---------------------------------- */
 
 /* Mark fd close-on-exec after the fact, where SOCK_CLOEXEC was not used. */

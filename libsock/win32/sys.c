@@ -44,11 +44,13 @@ static const struct {
 	int(WSAAPI *getnameinfo)(const SOCKADDR *, socklen_t, PCHAR, DWORD, PCHAR, DWORD, INT);
 	int(WSAAPI *gethostname)(char *, int);
 	BOOL(WINAPI *cancelioex)(HANDLE, LPOVERLAPPED);
+	INT(WSAAPI *wsasendmsg)(SOCKET, LPWSAMSG, DWORD, LPDWORD, LPWSAOVERLAPPED,
+	                        LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 } lsi_sys = {
     WSASocketW,  closesocket,  bind,        listen,      accept,     connect,     send,
     recv,        sendto,       recvfrom,    WSASend,     WSARecv,    WSAPoll,     select,
     setsockopt,  getsockopt,   getsockname, getpeername, shutdown,   ioctlsocket, WSAIoctl,
-    getaddrinfo, freeaddrinfo, getnameinfo, gethostname, CancelIoEx,
+    getaddrinfo, freeaddrinfo, getnameinfo, gethostname, CancelIoEx,  WSASendMsg,
 };
 
 /*
@@ -258,6 +260,36 @@ int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent, DWORD flag
 	if (lsi_fault(LSI_F_SEND))
 		return SOCKET_ERROR;
 	return lsi_sys.wsasend(s, bufs, count, sent, flags, NULL, NULL);
+}
+
+int lsi_win_wsasendmsg(SOCKET s, WSAMSG *msg, DWORD flags, DWORD *sent)
+{
+	if (lsi_fault(LSI_F_SEND))
+		return SOCKET_ERROR;
+	return lsi_sys.wsasendmsg(s, msg, flags, sent, NULL, NULL);
+}
+
+/*
+ * WSARecvMsg is not exported: it is an extension function of the provider,
+ * fetched once through SIO_GET_EXTENSION_FUNCTION_POINTER and kept (the
+ * base provider's pointer is the same for every socket).
+ */
+int lsi_win_wsarecvmsg(SOCKET s, WSAMSG *msg, DWORD *received)
+{
+	static _Atomic(LPFN_WSARECVMSG) fn;
+	LPFN_WSARECVMSG f = atomic_load(&fn);
+	GUID id = WSAID_WSARECVMSG;
+	DWORD got = 0;
+
+	if (lsi_fault(LSI_F_RECV))
+		return SOCKET_ERROR;
+	if (f == NULL) {
+		if (lsi_sys.wsaioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &id, sizeof(id), &f,
+		                     sizeof(f), &got, NULL, NULL) == SOCKET_ERROR)
+			return SOCKET_ERROR;
+		atomic_store(&fn, f);
+	}
+	return f(s, msg, received, NULL, NULL);
 }
 
 int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received, DWORD *flags)
