@@ -415,6 +415,9 @@ PyObject *lsp_pl_wait(lsp_poller *p, Py_ssize_t max, PyObject *timeout_obj)
 	deadline = timeout_ms > 0 ? lsp_monotonic_ms() + timeout_ms : -1;
 	left = timeout_ms;
 	for (;;) {
+		/* A signal handler may have let another thread close() us. */
+		if (p->p == NULL)
+			return PyList_New(0);
 		rc = wait_once(p, (size_t)max, left, &ne);
 		if (p->closing) {
 			poller_teardown(p);
