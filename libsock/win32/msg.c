@@ -207,10 +207,19 @@ static void lsi_parse_control(lsi_msg *m, WSAMSG *wm)
 			lsi_parse_one(m, c);
 }
 
-/* WSARecvMsg reports a datagram too long for the buffers as WSAEMSGSIZE. */
-static int64_t lsi_recv_failed(lsi_msg *m, WSAMSG *wm, DWORD got, int flags)
+/*
+ * WSARecvMsg reports a datagram too long for the buffers as WSAEMSGSIZE,
+ * with the buffers filled but no count (wine leaves it 0): the count is
+ * then the buffers' whole size.
+ */
+static int64_t lsi_recv_failed(lsi_msg *m, WSAMSG *wm, int flags)
 {
 	int err = WSAGetLastError();
+	int64_t got = 0;
+	DWORD i;
+
+	for (i = 0; i < wm->dwBufferCount; i++)
+		got += wm->lpBuffers[i].len;
 
 	if (err != WSAEMSGSIZE)
 		return lsi_win_last_error();
@@ -220,7 +229,7 @@ static int64_t lsi_recv_failed(lsi_msg *m, WSAMSG *wm, DWORD got, int flags)
 		return LS_EMSGSIZE;
 	}
 	lsi_parse_control(m, wm);
-	return (int64_t)got;
+	return got;
 }
 
 int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags)
@@ -250,7 +259,7 @@ int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags)
 	wm.Control.len = sizeof(cb.buf);
 	wm.dwFlags = (flags & LS_MSG_PEEK) ? MSG_PEEK : 0;
 	if (lsi_win_wsarecvmsg(s, &wm, &got) == SOCKET_ERROR)
-		rc = lsi_recv_failed(m, &wm, got, flags);
+		rc = lsi_recv_failed(m, &wm, flags);
 	else
 		rc = (int64_t)got;
 	if (rc >= 0 && !(m->oflags & LS_MSGF_TRUNC)) {
