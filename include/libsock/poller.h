@@ -8,7 +8,11 @@
  *
  * - Events asked for: LS_POLLIN, LS_POLLOUT, LS_POLLRDHUP. LS_POLLERR and
  *   LS_POLLHUP are always reported. A connect that fails is LS_POLLERR (read
- *   LS_OPT_ERROR to learn why) on every OS.
+ *   LS_OPT_ERROR to learn why) on every OS. LS_POLLNVAL: the OS socket of an
+ *   adopted handle was closed behind libsock's back (ls_socket_adopt, then
+ *   the fd closed by its owner); the portable backend reports it on every
+ *   wait until the handle is removed, the kernel backends forget such a
+ *   socket silently.
  * - LS_POLLIN: data to read, a connection to accept, or the end of the
  *   stream (a recv would return 0). LS_POLLRDHUP: the peer shut down its
  *   sending side (it comes with LS_POLLIN). LS_POLLHUP: the connection is

@@ -20,7 +20,13 @@
 #include "poller/backend.h"
 
 #define LSI_PEVENTS (LS_POLLIN | LS_POLLOUT | LS_POLLRDHUP)
-#define LSI_PALWAYS (LS_POLLERR | LS_POLLHUP)
+/*
+ * Always reported. LS_POLLNVAL only comes from the portable backend, for an
+ * adopted OS socket its owner closed behind libsock's back: reporting it
+ * (as poll() does) lets the caller unregister it instead of the wait
+ * spinning on it.
+ */
+#define LSI_PALWAYS (LS_POLLERR | LS_POLLHUP | LS_POLLNVAL)
 
 static ls_poller *lsi_pollers;
 static atomic_flag lsi_pollers_lock = ATOMIC_FLAG_INIT;

@@ -192,7 +192,7 @@ static int lsi_portable_normalise(ls_socket key, int ev)
 	int64_t n;
 	int shut_wr;
 
-	if (!(ev & (LS_POLLIN | LS_POLLHUP)) || (ev & LS_POLLERR))
+	if (!(ev & (LS_POLLIN | LS_POLLHUP)) || (ev & (LS_POLLERR | LS_POLLNVAL)))
 		return ev;
 	if (lsi_sock_acquire(key, &sk) != 0)
 		return 0;
@@ -217,7 +217,7 @@ static int lsi_portable_collect(lsi_portable *b, lsi_pevent *out, size_t max)
 
 	for (j = 0; j < m && (size_t)count < max; j++) {
 		i = 1 + (b->rotate + j) % m;
-		if (b->ents[i].revents == 0 || (b->ents[i].revents & LS_POLLNVAL))
+		if (b->ents[i].revents == 0)
 			continue;
 		ev = lsi_portable_normalise(b->keys[i], b->ents[i].revents);
 		if (ev == 0)

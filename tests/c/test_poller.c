@@ -749,6 +749,39 @@ static void destroy_keeps_sockets(void)
 	p_close_all(c, s);
 }
 
+/*
+ * An adopted OS socket closed behind libsock's back: the portable backend
+ * reports LS_POLLNVAL (as poll() does) instead of spinning; the kernel
+ * backends have forgotten it and stay quiet.
+ */
+static void closed_behind_our_back(void)
+{
+	ls_poller *p = p_new();
+	ls_native raw = t_raw_inheritable_tcp(), n;
+	ls_socket s;
+	ls_event ev[2];
+	int got;
+
+	CHECK(raw != LS_NATIVE_INVALID);
+	CHECK_OK(ls_socket_adopt(&s, raw));
+	CHECK_OK(ls_poller_add(p, s, LS_POLLIN, 0, 5));
+	t_native_close(raw);
+	got = ls_poller_wait(p, ev, 2, P_QUIET_MS);
+	if (strcmp(ls_poller_backend(p), "poll") == 0 || strcmp(ls_poller_backend(p), "wsapoll") == 0) {
+		CHECK_EQ_INT(got, 1);
+		CHECK(ev[0].events & LS_POLLNVAL);
+		CHECK_EQ_U64(ev[0].user, 5);
+	} else {
+		CHECK_GE_INT(got, 0);
+		CHECK(got == 0 || (ev[0].events & (LS_POLLNVAL | LS_POLLHUP | LS_POLLERR)));
+	}
+	CHECK_OK(ls_poller_del(p, s));
+	/* Detach, not close: the descriptor number may belong to someone else now. */
+	CHECK_OK(ls_socket_detach(s, &n));
+	p_quiet(p);
+	ls_poller_destroy(p);
+}
+
 static void ipv6_pair(void)
 {
 	ls_poller *p;
@@ -791,6 +824,7 @@ static const t_case cases[] = {
 	TEST_CASE(detach_removes),
 	TEST_CASE(two_pollers),
 	TEST_CASE(destroy_keeps_sockets),
+	TEST_CASE(closed_behind_our_back),
 	TEST_CASE(ipv6_pair),
 };
 
