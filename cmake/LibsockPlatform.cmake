@@ -40,6 +40,20 @@ int main(void){return TCP_KEEPIDLE;}" HAVE_TCP_KEEPIDLE)
 int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
   check_c_source_compiles("#include <netinet/tcp.h>
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
+  _ls_probe(HAVE_SENDMMSG "#include <sys/socket.h>
+int main(void){struct mmsghdr m[1]; return sendmmsg(0, m, 1, 0) + recvmmsg(0, m, 1, MSG_WAITFORONE, 0);}")
+  _ls_probe(HAVE_UDP_SEGMENT "#include <netinet/udp.h>
+int main(void){return UDP_SEGMENT + UDP_GRO;}")
+  _ls_probe(HAVE_MSG_CMSG_CLOEXEC "#include <sys/socket.h>
+int main(void){return MSG_CMSG_CLOEXEC;}")
+  # Message calls: which IPv4 destination-address mechanism the OS has
+  # (IP_PKTINFO: Linux, macOS; IP_RECVDSTADDR/IP_SENDSRCADDR: the BSDs).
+  check_c_source_compiles("#include <netinet/in.h>
+int main(void){struct in_pktinfo p; p.ipi_ifindex = 0; return IP_PKTINFO + p.ipi_ifindex;}" HAVE_IP_PKTINFO)
+  check_c_source_compiles("#include <netinet/in.h>
+int main(void){return IP_RECVDSTADDR;}" HAVE_IP_RECVDSTADDR)
+  check_c_source_compiles("#include <netinet/in.h>
+int main(void){return IP_SENDSRCADDR;}" HAVE_IP_SENDSRCADDR)
   _ls_probe(HAVE_EPOLL "#include <sys/epoll.h>
 #include <sys/eventfd.h>
 int main(void){return epoll_create1(EPOLL_CLOEXEC) + eventfd(0, EFD_NONBLOCK) + EPOLLRDHUP;}")
@@ -51,9 +65,49 @@ int main(void){struct kevent e; EV_SET(&e, 0, EVFILT_USER, EV_ADD, NOTE_TRIGGER,
   unset(CMAKE_REQUIRED_DEFINITIONS)
 endif()
 
+# Multicast (libsock/posix/multicast.c). The RFC 3678 protocol-independent
+# calls (MCAST_JOIN_GROUP, struct group_req) are on Linux, the BSDs and
+# macOS, but not in POSIX: the portable build leaves them out so that the
+# generic fallback (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP) runs and is tested.
+# ip_mreqn (an IPv4 interface by index) is Linux's; IP_MULTICAST_IFINDEX is
+# macOS's; elsewhere an interface index is turned into one of its IPv4
+# addresses with getifaddrs.
+if(LIBSOCK_PLATFORM STREQUAL "posix")
+  set(CMAKE_REQUIRED_DEFINITIONS -D_GNU_SOURCE)
+  _ls_probe(HAVE_MCAST_JOIN_GROUP "#include <sys/socket.h>
+#include <netinet/in.h>
+int main(void){struct group_source_req r; r.gsr_interface = 0;
+return MCAST_JOIN_GROUP + MCAST_LEAVE_GROUP + MCAST_JOIN_SOURCE_GROUP +
+MCAST_LEAVE_SOURCE_GROUP + (int)sizeof(struct group_req) + (int)r.gsr_interface;}")
+  _ls_probe(HAVE_IP_MREQN "#include <sys/socket.h>
+#include <netinet/in.h>
+int main(void){struct ip_mreqn m; m.imr_ifindex = 1; return m.imr_ifindex;}")
+  check_c_source_compiles("#include <sys/socket.h>
+#include <netinet/in.h>
+int main(void){struct ip_mreq_source m; m.imr_sourceaddr.s_addr = 0;
+return IP_ADD_SOURCE_MEMBERSHIP + IP_DROP_SOURCE_MEMBERSHIP + (int)m.imr_sourceaddr.s_addr;}"
+    HAVE_IP_ADD_SOURCE_MEMBERSHIP)
+  check_c_source_compiles("#include <sys/socket.h>
+#include <netinet/in.h>
+int main(void){return IP_MULTICAST_IFINDEX;}" HAVE_IP_MULTICAST_IFINDEX)
+  check_c_source_compiles("#include <sys/types.h>
+#include <ifaddrs.h>
+int main(void){struct ifaddrs *a; int r = getifaddrs(&a); freeifaddrs(a); return r;}"
+    HAVE_GETIFADDRS)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+endif()
+foreach(v HAVE_MCAST_JOIN_GROUP HAVE_IP_MREQN HAVE_IP_ADD_SOURCE_MEMBERSHIP
+          HAVE_IP_MULTICAST_IFINDEX HAVE_GETIFADDRS)
+  if(${v})
+    set(${v}_FLAG 1)
+  else()
+    set(${v}_FLAG 0)
+  endif()
+endforeach()
+
 # The poller's native backend: one file, chosen here (libsock/poller/).
 if(LIBSOCK_PLATFORM STREQUAL "win32")
-  set(LIBSOCK_POLLER_NATIVE none) # afd.c: in progress
+  set(LIBSOCK_POLLER_NATIVE afd)
 elseif(HAVE_EPOLL)
   set(LIBSOCK_POLLER_NATIVE epoll)
 elseif(HAVE_KQUEUE)
@@ -65,6 +119,7 @@ endif()
 # Normalise every feature to 0 or 1 for the generated header; a feature
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
+          HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})
     set(${v}_FLAG 1)

@@ -196,6 +196,18 @@ int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags);
 /* Ask the OS to report (on nonzero) one LS_MI_* field with each datagram. */
 int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on);
 
+/*
+ * Batches: send or receive up to count messages (count <= 64, none passing
+ * sockets) in one system call where the OS has one (sendmmsg, recvmmsg),
+ * setting lens[i]. Returns how many moved, or an error if none did;
+ * LS_ENOTSUP where the OS has no batch call (common code then loops over
+ * single messages). The receive waits only as a single recvmsg would for
+ * the first message, and takes only what is queued for the rest; it always
+ * reports truncation per message (LS_MSGF_TRUNC), never as an error.
+ */
+int lsi_plat_sendmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens);
+int lsi_plat_recvmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens);
+
 /* --- Readiness ---------------------------------------------------------- */
 
 typedef struct lsi_pollent {

@@ -13,6 +13,12 @@
  *   the high six bits, the ECN codepoint (LS_ECN_*) in the low two.
  * - LS_MI_HOPS: receive: the TTL (IPv4) or hop limit (IPv6) it arrived with;
  *   send: the TTL / hop limit of this datagram only.
+ * - LS_MI_SEGMENT (UDP segmentation offload, Linux): send: the data is cut
+ *   into datagrams of `segment` bytes each (the last may be shorter) by the
+ *   kernel (UDP_SEGMENT); receive: with ls_set_recvinfo(LS_MI_SEGMENT) the
+ *   kernel may coalesce datagrams of one flow into one buffer (UDP_GRO), and
+ *   `segment` says how long each of them was. LS_ENOTSUP where the kernel
+ *   has no segmentation offload.
  * A receive reports only what ls_set_recvinfo() asked the OS for; a field the
  * OS did not deliver is left out of `valid` (never guessed). A send with a
  * field the OS cannot set per datagram fails with LS_ENOTSUP, and nothing is
@@ -40,7 +46,8 @@
 #define LS_MI_IFINDEX 0x02
 #define LS_MI_TCLASS 0x04
 #define LS_MI_HOPS 0x08
-#define LS_MI_ALL (LS_MI_DST | LS_MI_IFINDEX | LS_MI_TCLASS | LS_MI_HOPS)
+#define LS_MI_SEGMENT 0x10
+#define LS_MI_ALL (LS_MI_DST | LS_MI_IFINDEX | LS_MI_TCLASS | LS_MI_HOPS | LS_MI_SEGMENT)
 
 /* ECN codepoints: the low two bits of tclass (RFC 3168). */
 #define LS_ECN_NOT_ECT 0
@@ -54,6 +61,7 @@ typedef struct ls_msginfo {
 	uint32_t ifindex; /* LS_MI_IFINDEX */
 	int tclass;       /* LS_MI_TCLASS: 0..255 */
 	int hops;         /* LS_MI_HOPS: 0..255 */
+	uint32_t segment; /* LS_MI_SEGMENT: 1..65535 bytes */
 } ls_msginfo;
 
 /* ls_msg.flags, set by the calls. */
@@ -73,6 +81,15 @@ typedef struct ls_msg {
 	size_t socks_cap;  /* recv: room in socks (at most LS_MSG_SOCKS_MAX) */
 	int flags;         /* out: LS_MSGF_* */
 } ls_msg;
+
+/* One message of a batch, and the bytes it moved. */
+typedef struct ls_mmsg {
+	ls_msg msg;
+	size_t len; /* out */
+} ls_mmsg;
+
+/* The most messages one batch call takes. */
+#define LS_MMSG_MAX 1024
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +121,25 @@ LS_API int64_t ls_recvmsg(ls_socket s, ls_msg *m, int flags);
  * of them (the others are then left as they were).
  */
 LS_API int ls_set_recvinfo(ls_socket s, unsigned what);
+
+/*
+ * Send up to count messages (at most LS_MMSG_MAX) in as few system calls as
+ * the OS allows: sendmmsg on Linux, one ls_sendmsg each elsewhere, with the
+ * same results. Returns how many were sent (each msgs[i].len says how many
+ * bytes), or an error if the first could not be sent; it waits (per the
+ * socket's timeout) only for the first. A message whose fields are invalid
+ * fails the whole call before anything is sent.
+ */
+LS_API int ls_sendmmsg(ls_socket s, ls_mmsg *msgs, size_t count, int flags);
+
+/*
+ * Receive up to count messages: waits (per the socket's timeout) for the
+ * first, then takes only what is already queued. Returns how many arrived,
+ * or an error if none did. Truncation is reported per message
+ * (LS_MSGF_TRUNC in msgs[i].msg.flags) and never fails the call, as if
+ * LS_MSG_TRUNC_OK were given. Passing sockets is not done in batches.
+ */
+LS_API int ls_recvmmsg(ls_socket s, ls_mmsg *msgs, size_t count, int flags);
 LS_API int ls_get_recvinfo(ls_socket s, unsigned *what);
 
 #ifdef __cplusplus

@@ -6,11 +6,7 @@
  */
 #include <string.h>
 
-#include "common/internal.h"
-
-#define LSI_MSG_SEND_FLAGS (LS_MSG_OOB | LS_MSG_DONTWAIT)
-#define LSI_MSG_RECV_FLAGS (LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | \
-                            LS_MSG_TRUNC_OK)
+#include "msg/msg_internal.h"
 
 static int lsi_msg_check_iov(const ls_msg *m)
 {
@@ -35,13 +31,14 @@ static int lsi_msg_check_info(const ls_msginfo *info, int family)
 		return lsi_fail(LS_EINVAL);
 	if ((info->valid & LS_MI_HOPS) && (info->hops < 0 || info->hops > 255))
 		return lsi_fail(LS_EINVAL);
+	if ((info->valid & LS_MI_SEGMENT) && (info->segment == 0 || info->segment > 65535))
+		return lsi_fail(LS_EINVAL);
 	if ((info->valid & LS_MI_DST) && info->dst.family != family)
 		return lsi_fail(LS_EAFNOSUPPORT);
 	return 0;
 }
 
-/* Checks that need the socket: family, type, what may be passed. */
-static int lsi_msg_check_sock(const lsi_sock *sk, const ls_msg *m, int sending)
+int lsi_msg_check_sock(const lsi_sock *sk, const ls_msg *m, int sending)
 {
 	int rc = 0;
 
@@ -98,7 +95,7 @@ static void lsi_msg_unhold(lsi_sock **held, size_t n)
 		lsi_sock_release(held[i]);
 }
 
-static int lsi_msg_check(const ls_msg *m, int flags, int allowed)
+int lsi_msg_check(const ls_msg *m, int flags, int allowed)
 {
 	if (m == NULL || (flags & ~allowed))
 		return lsi_fail(LS_EINVAL);
@@ -197,7 +194,8 @@ int64_t ls_recvmsg(ls_socket s, ls_msg *m, int flags)
 
 int ls_set_recvinfo(ls_socket s, unsigned what)
 {
-	static const unsigned fields[] = { LS_MI_DST | LS_MI_IFINDEX, LS_MI_TCLASS, LS_MI_HOPS };
+	static const unsigned fields[] = { LS_MI_DST | LS_MI_IFINDEX, LS_MI_TCLASS, LS_MI_HOPS,
+		                           LS_MI_SEGMENT };
 	lsi_sock *sk;
 	unsigned old, want, i, done = 0;
 	int rc;

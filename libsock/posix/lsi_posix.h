@@ -42,6 +42,18 @@ int lsi_posix_msg_flags(int flags);
  */
 size_t lsi_posix_fill_iov(struct iovec *v, const ls_iovec *iov, size_t count);
 
+/* --- msg.c: ancillary data, shared with mmsg.c ------------------------------ */
+
+/*
+ * Append the cmsgs for m->info to mh (whose msg_control has room and whose
+ * msg_controllen grows); *last is the last cmsg so far (NULL at first).
+ * LS_ENOTSUP for a field this OS cannot set per datagram.
+ */
+int lsi_posix_put_info(struct msghdr *mh, const lsi_msg *m, struct cmsghdr **last);
+
+/* Read mh's control data into m (info, passed descriptors, LS_MSGF_CTRUNC). */
+void lsi_posix_parse_control(lsi_msg *m, struct msghdr *mh);
+
 /* --- socket.c: per-descriptor settings ---------------------------------- */
 
 /* Mark fd close-on-exec after the fact, where SOCK_CLOEXEC was not used. */

@@ -96,6 +96,11 @@ ssize_t lsi_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t lsi_sys_recvfrom(int fd, void *buf, size_t len, int flags,
                          struct sockaddr *sa, lsi_socklen *salen);
 ssize_t lsi_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+#if HAVE_SENDMMSG
+/* "send" and "recv" faults cover these too. */
+int lsi_sys_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
+int lsi_sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
+#endif
 int lsi_sys_poll(struct pollfd *fds, nfds_t n, int timeout);
 int lsi_sys_setsockopt(int fd, int level, int name, const void *val,
                        lsi_socklen len);

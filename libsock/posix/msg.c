@@ -17,6 +17,10 @@
 #include "lsi_posix.h"
 #include "lsi_sys.h"
 
+#if HAVE_UDP_SEGMENT
+#include <netinet/udp.h>
+#endif
+
 /* Room for every info cmsg this file sends or understands. */
 #define LSI_CMSG_INFO_SPACE 256
 
@@ -112,7 +116,24 @@ static struct cmsghdr *lsi_put_int(struct msghdr *mh, struct cmsghdr *c, int fam
 	return lsi_cmsg_put(mh, c, v4 ? IPPROTO_IP : IPPROTO_IPV6, type, &value, sizeof(value));
 }
 
-static int lsi_put_info(struct msghdr *mh, const lsi_msg *m, struct cmsghdr **last)
+/* UDP segmentation offload: the kernel cuts the data into datagrams. */
+static struct cmsghdr *lsi_put_segment(struct msghdr *mh, struct cmsghdr *c, uint32_t size,
+                                       int *rc)
+{
+#if HAVE_UDP_SEGMENT
+	uint16_t v = (uint16_t)size;
+
+	return lsi_cmsg_put(mh, c, IPPROTO_UDP, UDP_SEGMENT, &v, sizeof(v));
+#else
+	(void)mh;
+	(void)size;
+	lsi_set_native_error(0);
+	*rc = LS_ENOTSUP;
+	return c;
+#endif
+}
+
+int lsi_posix_put_info(struct msghdr *mh, const lsi_msg *m, struct cmsghdr **last)
 {
 	const ls_msginfo *info = m->info;
 	struct cmsghdr *c = *last;
@@ -127,6 +148,8 @@ static int lsi_put_info(struct msghdr *mh, const lsi_msg *m, struct cmsghdr **la
 		c = lsi_put_int(mh, c, m->family, LS_MI_TCLASS, info->tclass);
 	if (rc == 0 && (info->valid & LS_MI_HOPS))
 		c = lsi_put_int(mh, c, m->family, LS_MI_HOPS, info->hops);
+	if (rc == 0 && (info->valid & LS_MI_SEGMENT))
+		c = lsi_put_segment(mh, c, info->segment, &rc);
 	*last = c;
 	return rc;
 }
@@ -181,7 +204,7 @@ int64_t lsi_plat_sendmsg(lsi_fd fd, lsi_msg *m, int flags)
 		memset(&cb, 0, sizeof(cb));
 		mh.msg_control = cb.buf;
 		mh.msg_controllen = 0; /* lsi_cmsg_put() grows it */
-		rc = lsi_put_info(&mh, m, &last);
+		rc = lsi_posix_put_info(&mh, m, &last);
 	}
 	if (rc == 0) {
 		lsi_put_fds(&mh, m, last);
@@ -299,7 +322,20 @@ static void lsi_parse_fds(lsi_msg *m, const struct cmsghdr *c)
 	}
 }
 
-static void lsi_parse_control(lsi_msg *m, struct msghdr *mh)
+#if HAVE_UDP_SEGMENT
+/* The size of the datagrams the kernel coalesced into this buffer. */
+static void lsi_parse_gro(lsi_msg *m, const struct cmsghdr *c)
+{
+	int size = lsi_cmsg_small(c);
+
+	if (size > 0) {
+		m->info->segment = (uint32_t)size;
+		m->info->valid |= LS_MI_SEGMENT;
+	}
+}
+#endif
+
+void lsi_posix_parse_control(lsi_msg *m, struct msghdr *mh)
 {
 	struct cmsghdr *c;
 
@@ -310,6 +346,10 @@ static void lsi_parse_control(lsi_msg *m, struct msghdr *mh)
 			lsi_parse_ip(m, c);
 		else if (m->info != NULL && c->cmsg_level == IPPROTO_IPV6)
 			lsi_parse_ipv6(m, c);
+#if HAVE_UDP_SEGMENT
+		else if (m->info != NULL && c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO)
+			lsi_parse_gro(m, c);
+#endif
 	}
 	if (mh->msg_flags & MSG_CTRUNC)
 		m->oflags |= LS_MSGF_CTRUNC;
@@ -372,7 +412,7 @@ int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags)
 		if (n < 0) {
 			rc = lsi_posix_fail();
 		} else {
-			lsi_parse_control(m, &mh);
+			lsi_posix_parse_control(m, &mh);
 			rc = lsi_recv_finish(m, &mh, &sa, n, flags);
 		}
 	}
@@ -416,5 +456,13 @@ static int lsi_recvinfo6(lsi_fd fd, unsigned field, int on)
 
 int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on)
 {
+	if (field == LS_MI_SEGMENT) {
+#if HAVE_UDP_SEGMENT
+		return lsi_setopt_int(fd, IPPROTO_UDP, UDP_GRO, on);
+#else
+		lsi_set_native_error(0);
+		return LS_ENOTSUP;
+#endif
+	}
 	return family == LS_AF_INET ? lsi_recvinfo4(fd, field, on) : lsi_recvinfo6(fd, field, on);
 }

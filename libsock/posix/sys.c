@@ -159,6 +159,18 @@ static ssize_t os_recvmsg(int fd, struct msghdr *msg, int flags)
 	return recvmsg(fd, msg, flags);
 }
 
+#if HAVE_SENDMMSG
+static int os_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	return sendmmsg(fd, v, n, flags);
+}
+
+static int os_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	return recvmmsg(fd, v, n, flags, NULL);
+}
+#endif
+
 static int os_poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	return poll(fds, n, timeout);
@@ -247,6 +259,10 @@ static const struct lsi_os_calls {
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
 	                    lsi_socklen *);
 	ssize_t (*recvmsg)(int, struct msghdr *, int);
+#if HAVE_SENDMMSG
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned, int);
+#endif
 	int (*poll)(struct pollfd *, nfds_t, int);
 	int (*setsockopt)(int, int, int, const void *, lsi_socklen);
 	int (*getsockopt)(int, int, int, void *, lsi_socklen *);
@@ -276,6 +292,10 @@ static const struct lsi_os_calls {
 	.sendmsg = os_sendmsg,
 	.recvfrom = os_recvfrom,
 	.recvmsg = os_recvmsg,
+#if HAVE_SENDMMSG
+	.sendmmsg = os_sendmmsg,
+	.recvmmsg = os_recvmmsg,
+#endif
 	.poll = os_poll,
 	.setsockopt = os_setsockopt,
 	.getsockopt = os_getsockopt,
@@ -359,6 +379,18 @@ ssize_t lsi_sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	return fault(LSI_SYS_RECV) ? -1 : lsi_os.recvmsg(fd, msg, flags);
 }
+
+#if HAVE_SENDMMSG
+int lsi_sys_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	return fault(LSI_SYS_SEND) ? -1 : lsi_os.sendmmsg(fd, v, n, flags);
+}
+
+int lsi_sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	return fault(LSI_SYS_RECV) ? -1 : lsi_os.recvmmsg(fd, v, n, flags);
+}
+#endif
 
 int lsi_sys_poll(struct pollfd *fds, nfds_t n, int timeout)
 {

@@ -92,7 +92,7 @@ static int lsi_put_info(WSAMSG *wm, const lsi_msg *m)
 {
 	if (m->info == NULL || m->info->valid == 0)
 		return 0;
-	if (m->info->valid & (LS_MI_TCLASS | LS_MI_HOPS)) {
+	if (m->info->valid & (LS_MI_TCLASS | LS_MI_HOPS | LS_MI_SEGMENT)) {
 		lsi_set_native_error(0);
 		return LS_ENOTSUP;
 	}
@@ -289,6 +289,11 @@ int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on)
 {
 	int v4 = family == LS_AF_INET;
 
+	/* UDP receive coalescing (UDP_RECV_MAX_COALESCED_SIZE) is not used. */
+	if (field == LS_MI_SEGMENT) {
+		lsi_set_native_error(0);
+		return LS_ENOTSUP;
+	}
 	if (field == LS_MI_TCLASS)
 		return lsi_setopt_int(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
 		                      v4 ? IP_RECVTOS : IPV6_RECVTCLASS, on);
@@ -297,4 +302,25 @@ int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on)
 		                      v4 ? IP_RECVTTL : IPV6_HOPLIMIT, on);
 	return lsi_setopt_int(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_PKTINFO : IPV6_PKTINFO,
 	                      on);
+}
+
+/* Winsock has no batch calls: common code loops over single messages. */
+int lsi_plat_sendmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
+{
+	(void)fd;
+	(void)m;
+	(void)count;
+	(void)flags;
+	(void)lens;
+	return LS_ENOTSUP;
+}
+
+int lsi_plat_recvmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
+{
+	(void)fd;
+	(void)m;
+	(void)count;
+	(void)flags;
+	(void)lens;
+	return LS_ENOTSUP;
 }
