@@ -90,6 +90,12 @@ return IP_ADD_SOURCE_MEMBERSHIP + IP_DROP_SOURCE_MEMBERSHIP + (int)m.imr_sourcea
   check_c_source_compiles("#include <sys/socket.h>
 #include <netinet/in.h>
 int main(void){return IP_MULTICAST_IFINDEX;}" HAVE_IP_MULTICAST_IFINDEX)
+  # Linux delivers a group's datagrams to every socket bound to the port
+  # once any socket on the host joined, unless IP_MULTICAST_ALL is off.
+  # Probed even in portable mode: it is a correction, not a fast path.
+  check_c_source_compiles("#include <sys/socket.h>
+#include <netinet/in.h>
+int main(void){return IP_MULTICAST_ALL;}" HAVE_IP_MULTICAST_ALL)
   check_c_source_compiles("#include <sys/types.h>
 #include <ifaddrs.h>
 int main(void){struct ifaddrs *a; int r = getifaddrs(&a); freeifaddrs(a); return r;}"
@@ -97,7 +103,7 @@ int main(void){struct ifaddrs *a; int r = getifaddrs(&a); freeifaddrs(a); return
   unset(CMAKE_REQUIRED_DEFINITIONS)
 endif()
 foreach(v HAVE_MCAST_JOIN_GROUP HAVE_IP_MREQN HAVE_IP_ADD_SOURCE_MEMBERSHIP
-          HAVE_IP_MULTICAST_IFINDEX HAVE_GETIFADDRS)
+          HAVE_IP_MULTICAST_IFINDEX HAVE_IP_MULTICAST_ALL HAVE_GETIFADDRS)
   if(${v})
     set(${v}_FLAG 1)
   else()
