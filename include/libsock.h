@@ -18,6 +18,8 @@
 #include "libsock/multicast.h"
 #include "libsock/poll.h"
 #include "libsock/poller.h"
+#include "libsock/acl.h"
 #include "libsock/resolve.h"
+#include "libsock/tls.h"
 
 #endif /* LIBSOCK_H */

@@ -245,6 +245,30 @@ void lsi_plat_mutex_free(lsi_mutex *m);
 void lsi_plat_mutex_lock(lsi_mutex *m);
 void lsi_plat_mutex_unlock(lsi_mutex *m);
 
+/* --- Access control (libsock/acl/) --------------------------------------- */
+
+/* One rule: a prefix of family (LS_AF_INET/INET6), bits long, and an action. */
+typedef struct lsi_acl_rule {
+	uint16_t family;
+	unsigned bits;
+	uint8_t ip[16];
+	int action; /* LS_ACL_ALLOW or LS_ACL_DENY */
+} lsi_acl_rule;
+
+/*
+ * Make the kernel enforce the rules on a listening socket before the
+ * handshake (Linux: a classic BPF socket filter that drops denied SYNs).
+ * LS_ENOTSUP where the OS cannot, or the rules do not fit; common code then
+ * checks after accept. n 0 with default allow removes the filter.
+ */
+int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int default_action);
+
+/*
+ * Remove a filter an accepted socket inherited from its listener, so that a
+ * later change of the listener's rules never cuts an accepted connection.
+ */
+void lsi_plat_acl_unfilter(lsi_fd fd);
+
 /* --- Options ------------------------------------------------------------ */
 
 /*

@@ -53,6 +53,7 @@ typedef struct lsi_sock {
 	int close_mode;
 	lsi_optmemo memo;   /* see platform.h */
 	_Atomic unsigned recvinfo; /* LS_MI_* fields asked of the OS (ls_set_recvinfo) */
+	_Atomic(struct lsi_acl_copy *) acl; /* a listener's access rules (libsock/acl/) */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;
@@ -138,6 +139,17 @@ int lsi_sock_closing(const lsi_sock *s);
  * closed: remove it from every poller while its OS handle is still open.
  */
 void lsi_poller_forget(ls_socket sock);
+
+/* --- acl/listener.c ------------------------------------------------------- */
+
+/*
+ * An accepted connection on a listener with rules: 1 to hand it to the
+ * caller, 0 if the rules deny peer (fd is then reset, closed and counted).
+ */
+int lsi_acl_admit(lsi_sock *sk, lsi_fd fd, const ls_addr *peer);
+
+/* The listener is going away: drop its rules. */
+void lsi_acl_release(lsi_sock *sk);
 
 /* --- wait.c -------------------------------------------------------------- */
 

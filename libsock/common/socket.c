@@ -157,6 +157,31 @@ int ls_listen(ls_socket s, int backlog)
 	return rc;
 }
 
+/*
+ * One accepted connection that the listener's rules admit (if it has any:
+ * a denied one is reset and the wait goes on, against the same deadline).
+ */
+static int64_t lsi_accept_admitted(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int nonblock,
+                                   int64_t deadline)
+{
+	ls_addr tmp;
+	int64_t rc;
+
+	for (;;) {
+		do {
+			rc = lsi_plat_accept(sk->fd, fd, peer != NULL ? peer : &tmp, nonblock);
+		} while (rc < 0 && lsi_retry(sk, &rc, LS_POLLIN, 0, deadline));
+		if (rc != 0 || atomic_load_explicit(&sk->acl, memory_order_relaxed) == NULL ||
+		    lsi_acl_admit(sk, *fd, peer != NULL ? peer : &tmp))
+			return rc;
+		/* Denied: to the caller it is as if nothing had been pending. */
+		if (atomic_load(&sk->timeout_ms) == 0)
+			return lsi_fail(LS_EAGAIN);
+		if (deadline >= 0 && lsi_remaining(deadline) == 0)
+			return lsi_fail(LS_ETIMEDOUT);
+	}
+}
+
 /* Accept once the listener is ready; the new socket gets its timeout. */
 static int lsi_accept(lsi_sock *sk, ls_socket *out, ls_addr *peer)
 {
@@ -166,9 +191,7 @@ static int lsi_accept(lsi_sock *sk, ls_socket *out, ls_addr *peer)
 	int64_t rc;
 	lsi_fd fd;
 
-	do {
-		rc = lsi_plat_accept(sk->fd, &fd, peer, nonblock);
-	} while (rc < 0 && lsi_retry(sk, &rc, LS_POLLIN, 0, deadline));
+	rc = lsi_accept_admitted(sk, &fd, peer, nonblock, deadline);
 	if (rc != 0)
 		return (int)rc;
 	rc = lsi_sock_new(fd, sk->family, sk->type, sk->protocol, timeout, nonblock, out);

@@ -1,0 +1,172 @@
+/*
+ * acl_filter.c (POSIX) - access rules enforced by the kernel: on Linux
+ * (HAVE_SO_ATTACH_FILTER) the rules become a classic BPF socket filter on
+ * the listening socket. A TCP listener runs its filter on every incoming
+ * SYN, so a denied client gets no SYN-ACK at all. Elsewhere LS_ENOTSUP:
+ * common code checks after accept.
+ *
+ * The program, in order: read the IP version; IPv4 packets load the source
+ * address once (kept in X) and test each IPv4 rule with a mask and compare,
+ * each rule followed by its own return so that no jump is longer than the
+ * 8-bit offsets classic BPF allows; then the default. IPv6 packets compare
+ * the source address word by word. Anything else is let through (the check
+ * after accept still applies). A list too long for BPF_MAXINSNS is LS_ENOTSUP.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "lsi_posix.h"
+
+#if HAVE_SO_ATTACH_FILTER
+#include <linux/filter.h>
+
+#define LSI_BPF_ACCEPT 0xffffffffu
+#define LSI_BPF_DROP 0u
+
+typedef struct lsi_bpf {
+	struct sock_filter insn[BPF_MAXINSNS];
+	unsigned n;
+	int overflow;
+} lsi_bpf;
+
+static void lsi_emit(lsi_bpf *b, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (b->n >= BPF_MAXINSNS) {
+		b->overflow = 1;
+		return;
+	}
+	b->insn[b->n++] = (struct sock_filter){ code, jt, jf, k };
+}
+
+static uint32_t lsi_ret(int action)
+{
+	return action == LS_ACL_ALLOW ? LSI_BPF_ACCEPT : LSI_BPF_DROP;
+}
+
+/* The 32-bit word w of a rule's address and its mask, host order. */
+static void lsi_word(const lsi_acl_rule *r, unsigned w, uint32_t *value, uint32_t *mask)
+{
+	unsigned bits = r->bits > w * 32 ? r->bits - w * 32 : 0;
+
+	*mask = bits >= 32 ? 0xffffffffu : (bits == 0 ? 0 : ~(0xffffffffu >> bits));
+	*value = ((uint32_t)r->ip[w * 4] << 24 | (uint32_t)r->ip[w * 4 + 1] << 16 |
+	          (uint32_t)r->ip[w * 4 + 2] << 8 | r->ip[w * 4 + 3]) & *mask;
+}
+
+static void lsi_emit_v4(lsi_bpf *b, const lsi_acl_rule *rules, size_t n, int def)
+{
+	uint32_t value, mask;
+	size_t i;
+
+	lsi_emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + 12));
+	lsi_emit(b, BPF_MISC | BPF_TAX, 0, 0, 0);
+	for (i = 0; i < n; i++) {
+		if (rules[i].family != LS_AF_INET)
+			continue;
+		lsi_word(&rules[i], 0, &value, &mask);
+		lsi_emit(b, BPF_MISC | BPF_TXA, 0, 0, 0);
+		lsi_emit(b, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);
+		lsi_emit(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, value);
+		lsi_emit(b, BPF_RET | BPF_K, 0, 0, lsi_ret(rules[i].action));
+	}
+	lsi_emit(b, BPF_RET | BPF_K, 0, 0, lsi_ret(def));
+}
+
+/* One IPv6 rule: each word that the prefix covers must match. */
+static void lsi_emit_v6_rule(lsi_bpf *b, const lsi_acl_rule *r)
+{
+	unsigned words = (r->bits + 31) / 32, w, left;
+	uint32_t value, mask;
+
+	for (w = 0; w < words; w++) {
+		lsi_word(r, w, &value, &mask);
+		/* What follows this word's compare in the rule: 3 per later word, and the return. */
+		left = (words - w - 1) * 3 + 1;
+		lsi_emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + 8 + 4 * w));
+		lsi_emit(b, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);
+		lsi_emit(b, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)left, value);
+	}
+	lsi_emit(b, BPF_RET | BPF_K, 0, 0, lsi_ret(r->action));
+}
+
+static void lsi_emit_v6(lsi_bpf *b, const lsi_acl_rule *rules, size_t n, int def)
+{
+	size_t i;
+
+	lsi_emit(b, BPF_LD | BPF_B | BPF_ABS, 0, 0, (uint32_t)SKF_NET_OFF);
+	lsi_emit(b, BPF_ALU | BPF_RSH | BPF_K, 0, 0, 4);
+	lsi_emit(b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 6);
+	lsi_emit(b, BPF_RET | BPF_K, 0, 0, LSI_BPF_ACCEPT);
+	for (i = 0; i < n; i++)
+		if (rules[i].family == LS_AF_INET6)
+			lsi_emit_v6_rule(b, &rules[i]);
+	lsi_emit(b, BPF_RET | BPF_K, 0, 0, lsi_ret(def));
+}
+
+static void lsi_compile(lsi_bpf *b, const lsi_acl_rule *rules, size_t n, int def)
+{
+	unsigned ja;
+
+	b->n = 0;
+	b->overflow = 0;
+	lsi_emit(b, BPF_LD | BPF_B | BPF_ABS, 0, 0, (uint32_t)SKF_NET_OFF);
+	lsi_emit(b, BPF_ALU | BPF_RSH | BPF_K, 0, 0, 4);
+	lsi_emit(b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 4);
+	ja = b->n;
+	/* BPF_JA takes a 32-bit offset: it can jump over any IPv4 block. */
+	lsi_emit(b, BPF_JMP | BPF_JA, 0, 0, 0);
+	lsi_emit_v4(b, rules, n, def);
+	if (!b->overflow)
+		b->insn[ja].k = b->n - ja - 1;
+	lsi_emit_v6(b, rules, n, def);
+}
+
+int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int default_action)
+{
+	static lsi_bpf b; /* 32 KiB: not on the stack */
+	static atomic_flag busy = ATOMIC_FLAG_INIT;
+	struct sock_fprog prog;
+	int rc, dummy = 0;
+
+	if (n == 0 && default_action == LS_ACL_ALLOW) {
+		/* ENOENT: there was no filter, which is what was asked. */
+		setsockopt((int)fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy, sizeof(dummy));
+		return 0;
+	}
+	while (atomic_flag_test_and_set(&busy))
+		;
+	lsi_compile(&b, rules, n, default_action);
+	prog.len = (unsigned short)b.n;
+	prog.filter = b.insn;
+	if (b.overflow)
+		rc = LS_ENOTSUP;
+	else
+		rc = lsi_plat_setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+	atomic_flag_clear(&busy);
+	return rc;
+}
+
+void lsi_plat_acl_unfilter(lsi_fd fd)
+{
+	int dummy = 0;
+
+	setsockopt((int)fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy, sizeof(dummy));
+}
+
+#else /* !HAVE_SO_ATTACH_FILTER */
+
+int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int default_action)
+{
+	(void)fd;
+	(void)rules;
+	(void)n;
+	(void)default_action;
+	return LS_ENOTSUP;
+}
+
+void lsi_plat_acl_unfilter(lsi_fd fd)
+{
+	(void)fd;
+}
+
+#endif

@@ -1,0 +1,349 @@
+/* test_acl.c - access rules: building, parsing, matching, and enforcement on listeners. */
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static ls_addr a_ip(const char *text)
+{
+	ls_addr a;
+
+	CHECK_OK(ls_addr_parse_ip(&a, text, LS_AF_UNSPEC));
+	return a;
+}
+
+static void rules_first_match(void)
+{
+	ls_acl *acl;
+	ls_addr p;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_DENY));
+	CHECK_OK(ls_acl_add(acl, "10.1.2.0/24", LS_ACL_DENY));
+	CHECK_OK(ls_acl_add(acl, "10.0.0.0/8", LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_add(acl, "2001:db8::/32", LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_add(acl, "192.168.1.7", LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_add(acl, "10.9.9.9/32", LS_ACL_DENY)); /* shadowed by 10/8 */
+	CHECK_EQ_U64(ls_acl_count(acl), 5);
+	p = a_ip("10.1.2.3");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("10.1.3.3");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("10.9.9.9");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("11.0.0.1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("192.168.1.7");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("192.168.1.8");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("2001:db8:ffff::1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("2001:db9::1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	/* An IPv4-mapped peer follows the IPv4 rules. */
+	p = a_ip("::ffff:10.1.3.3");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("::ffff:10.1.2.3");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	ls_acl_free(acl);
+}
+
+static void prefix_edges(void)
+{
+	ls_acl *acl;
+	ls_addr p;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_add(acl, "172.16.0.0/12", LS_ACL_DENY));
+	CHECK_OK(ls_acl_add(acl, "fe80::/10", LS_ACL_DENY));
+	CHECK_OK(ls_acl_add(acl, "0.0.0.0/0", LS_ACL_DENY)); /* every IPv4 peer left */
+	p = a_ip("172.31.255.255");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("febf::1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("fec0::1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	p = a_ip("8.8.8.8");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	ls_acl_free(acl);
+}
+
+static void bad_rules(void)
+{
+	static const char *bad[] = { "", "10.0.0.1/33", "10.0.0.0/-1", "10.0.0.0/08",
+		                     "10.0.0.1/8", "::1/129", "2001:db8::1/32", "10.0.0.0/",
+		                     "10.0.0.0/8/8", "fe80::1%lo", "host.example", "10.0.0.0 /8",
+		                     "1.2.3.4/1234", "::/0x" };
+	ls_acl *acl = (ls_acl *)&acl;
+	size_t i;
+
+	CHECK_ERR(ls_acl_new(NULL, LS_ACL_DENY), LS_EINVAL);
+	CHECK_ERR(ls_acl_new(&acl, 7), LS_EINVAL);
+	CHECK(acl == NULL);
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_MSG(ls_acl_add(acl, bad[i], LS_ACL_DENY) == LS_EINVAL, "accepted \"%s\"", bad[i]);
+	CHECK_ERR(ls_acl_add(acl, NULL, LS_ACL_DENY), LS_EINVAL);
+	CHECK_ERR(ls_acl_add(acl, "1.2.3.4", 2), LS_EINVAL);
+	CHECK_ERR(ls_acl_add(NULL, "1.2.3.4", LS_ACL_DENY), LS_EINVAL);
+	CHECK_ERR(ls_acl_check(acl, NULL), LS_EINVAL);
+	CHECK_ERR(ls_acl_check(NULL, NULL), LS_EINVAL);
+	CHECK_EQ_U64(ls_acl_count(acl), 0);
+	ls_acl_free(acl);
+	ls_acl_free(NULL);
+}
+
+static void parse_text(void)
+{
+	static const char good[] = "# office\n"
+	                           "allow 10.0.0.0/8   # LAN\n"
+	                           "\n"
+	                           "  deny\t2001:db8::/32\r\n"
+	                           "default deny\n"
+	                           "allow ::1";
+	static const char bad[] = "allow 10.0.0.0/8\n"
+	                          "deny 1.2.3.4/40\n"
+	                          "allow 10.0.0.0/8\n";
+	char reason[128];
+	int line = -1;
+	ls_acl *acl;
+	ls_addr p;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_parse(acl, good, strlen(good), &line, reason, sizeof(reason)));
+	CHECK_EQ_U64(ls_acl_count(acl), 3);
+	p = a_ip("9.9.9.9");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_DENY);
+	p = a_ip("::1");
+	CHECK_EQ_INT(ls_acl_check(acl, &p), LS_ACL_ALLOW);
+	/* A bad line: its number and why, and nothing added. */
+	CHECK_ERR(ls_acl_parse(acl, bad, strlen(bad), &line, reason, sizeof(reason)), LS_EINVAL);
+	CHECK_EQ_INT(line, 2);
+	t_note("line %d: %s", line, reason);
+	CHECK(reason[0] != '\0');
+	CHECK_EQ_U64(ls_acl_count(acl), 3);
+	CHECK_ERR(ls_acl_parse(acl, "permit 1.2.3.4", 14, &line, reason, sizeof(reason)), LS_EINVAL);
+	CHECK_EQ_INT(line, 1);
+	CHECK_ERR(ls_acl_parse(acl, "allow 1.2.3.4 5.6.7.8", 21, &line, NULL, 0), LS_EINVAL);
+	CHECK_ERR(ls_acl_parse(acl, "allow", 5, &line, NULL, 0), LS_EINVAL);
+	CHECK_ERR(ls_acl_parse(acl, "default maybe", 13, &line, NULL, 0), LS_EINVAL);
+	CHECK_ERR(ls_acl_parse(acl, "allow 1.2.3.4\0x", 15, &line, NULL, 0), LS_EINVAL);
+	CHECK_ERR(ls_acl_parse(NULL, "", 0, NULL, NULL, 0), LS_EINVAL);
+	CHECK_ERR(ls_acl_parse(acl, NULL, 3, NULL, NULL, 0), LS_EINVAL);
+	CHECK_OK(ls_acl_parse(acl, NULL, 0, NULL, NULL, 0));
+	CHECK_EQ_U64(ls_acl_count(acl), 3);
+	ls_acl_free(acl);
+}
+
+/* --- listeners -------------------------------------------------------- */
+
+/* A client socket bound to source (port 0), connecting with a timeout. */
+static int a_connect_from(const char *source, const ls_addr *server, int64_t timeout,
+                          ls_socket *out)
+{
+	ls_addr src = a_ip(source);
+	int rc;
+
+	CHECK_OK(ls_socket_create(out, src.family, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_bind(*out, &src));
+	CHECK_OK(ls_set_timeout(*out, timeout));
+	rc = ls_connect(*out, server);
+	return rc;
+}
+
+static ls_socket a_listener(int family, ls_addr *bound, const char *rules, int flags)
+{
+	ls_socket l = h_listener(family, bound);
+	ls_acl *acl;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_parse(acl, rules, strlen(rules), NULL, NULL, 0));
+	CHECK_OK(ls_listener_set_acl(l, acl, flags));
+	ls_acl_free(acl); /* the listener has its own copy */
+	return l;
+}
+
+/* The denied client never reaches the caller; the allowed one does. */
+static void a_denied_and_allowed(ls_socket l, const ls_addr *la, int kernel)
+{
+	ls_socket d, ok, s;
+	ls_addr peer, want = a_ip("127.0.0.3");
+	uint64_t before = ls_acl_rejected();
+	int rc;
+
+	rc = a_connect_from("127.0.0.2", la, kernel ? 300 : H_HANG_MS, &d);
+	if (kernel)
+		CHECK_ERR(rc, LS_ETIMEDOUT); /* the SYN was dropped: no handshake at all */
+	else
+		CHECK_OK(rc);
+	CHECK_OK(a_connect_from("127.0.0.3", la, H_HANG_MS, &ok));
+	CHECK_OK(ls_set_timeout(l, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, &peer));
+	ls_addr_set_port(&want, ls_addr_port(&peer));
+	CHECK(ls_addr_equal(&peer, &want));
+	h_send_str(ok, "in");
+	h_expect_str(s, "in");
+	if (!kernel) {
+		char c;
+		int64_t n;
+
+		CHECK_EQ_U64(ls_acl_rejected(), before + 1);
+		/* The denied client was reset. */
+		n = ls_recv(d, &c, 1, 0);
+		CHECK_MSG(n == LS_ECONNRESET || n == 0, "denied client read %lld", (long long)n);
+	}
+	/* Nothing else is pending. */
+	CHECK_OK(ls_set_timeout(l, 0));
+	{
+		ls_socket none;
+
+		CHECK_ERR(ls_accept(l, &none, NULL), LS_EAGAIN);
+	}
+	CHECK_OK(ls_close(d));
+	CHECK_OK(ls_close(ok));
+	CHECK_OK(ls_close(s));
+}
+
+static void listener_kernel_filter(void)
+{
+	ls_addr la;
+	ls_socket l = a_listener(LS_AF_INET, &la, "deny 127.0.0.2\ndefault allow", 0);
+	int how = ls_listener_acl_enforcement(l);
+
+	if (how != LS_ACL_KERNEL)
+		SKIP("no kernel filter on this OS (enforcement %d): the after-accept path is "
+		     "tested by listener_after_accept",
+		     how);
+	a_denied_and_allowed(l, &la, 1);
+	CHECK_OK(ls_close(l));
+}
+
+static void listener_after_accept(void)
+{
+	ls_addr la;
+	ls_socket l = a_listener(LS_AF_INET, &la, "deny 127.0.0.2\ndefault allow",
+	                         LS_ACL_AFTER_ACCEPT);
+
+	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_ACCEPT);
+	a_denied_and_allowed(l, &la, 0);
+	CHECK_OK(ls_close(l));
+}
+
+static void listener_default_deny_ipv6(void)
+{
+	ls_addr la;
+	ls_socket l, c, s;
+	int how, rc;
+
+	H_REQUIRE_IPV6();
+	l = a_listener(LS_AF_INET6, &la, "default deny\nallow 2001:db8::/32", 0);
+	how = ls_listener_acl_enforcement(l);
+	CHECK(how == LS_ACL_KERNEL || how == LS_ACL_ACCEPT);
+	rc = a_connect_from("::1", &la, how == LS_ACL_KERNEL ? 300 : H_HANG_MS, &c);
+	CHECK_OK(ls_set_timeout(l, 300));
+	CHECK_ERR(ls_accept(l, &s, NULL), LS_ETIMEDOUT);
+	if (how == LS_ACL_KERNEL)
+		CHECK_ERR(rc, LS_ETIMEDOUT);
+	CHECK_OK(ls_close(c));
+	/* Allow ::1 and it gets through. */
+	CHECK_OK(ls_close(l));
+	l = a_listener(LS_AF_INET6, &la, "allow ::1/128\ndefault deny", 0);
+	CHECK_OK(a_connect_from("::1", &la, H_HANG_MS, &c));
+	CHECK_OK(ls_set_timeout(l, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, NULL));
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+	CHECK_OK(ls_close(l));
+}
+
+static void many_rules(void)
+{
+	ls_addr la;
+	ls_socket l = h_listener(LS_AF_INET, &la), c, s;
+	ls_acl *acl;
+	char cidr[32];
+	int i, how;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	/* 1 000 rules that match nobody here, then one that does. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(cidr, sizeof(cidr), "10.%d.%d.0/24", i / 256, i % 256);
+		CHECK_OK(ls_acl_add(acl, cidr, LS_ACL_DENY));
+	}
+	CHECK_OK(ls_acl_add(acl, "127.0.0.2", LS_ACL_DENY));
+	CHECK_OK(ls_listener_set_acl(l, acl, 0));
+	how = ls_listener_acl_enforcement(l);
+	t_note("1001 rules: enforcement %d", how);
+	CHECK_OK(a_connect_from("127.0.0.3", &la, H_HANG_MS, &c));
+	CHECK_OK(ls_set_timeout(l, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, NULL));
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+	/* Past what a filter holds: the check after accept takes over. */
+	for (i = 1000; i < 2000; i++) {
+		snprintf(cidr, sizeof(cidr), "11.%d.%d.0/24", i / 256, i % 256);
+		CHECK_OK(ls_acl_add(acl, cidr, LS_ACL_DENY));
+	}
+	CHECK_OK(ls_listener_set_acl(l, acl, 0));
+	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_ACCEPT);
+	ls_acl_free(acl);
+	a_denied_and_allowed(l, &la, 0);
+	CHECK_OK(ls_close(l));
+}
+
+/* Rules changed after a connection was accepted never cut that connection. */
+static void change_keeps_accepted(void)
+{
+	ls_addr la;
+	ls_socket l = a_listener(LS_AF_INET, &la, "default allow", 0), c, s;
+	ls_acl *deny;
+
+	CHECK_OK(a_connect_from("127.0.0.3", &la, H_HANG_MS, &c));
+	CHECK_OK(ls_set_timeout(l, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, NULL));
+	CHECK_OK(ls_acl_new(&deny, LS_ACL_DENY));
+	CHECK_OK(ls_listener_set_acl(l, deny, 0));
+	ls_acl_free(deny);
+	h_send_str(c, "still here");
+	h_expect_str(s, "still here");
+	h_send_str(s, "and back");
+	h_expect_str(c, "and back");
+	/* Removing the rules lets everyone in again. */
+	CHECK_OK(ls_listener_set_acl(l, NULL, 0));
+	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_NONE);
+	CHECK_OK(ls_close(c));
+	CHECK_OK(ls_close(s));
+	CHECK_OK(ls_close(l));
+}
+
+static void listener_bad_input(void)
+{
+	ls_socket u = h_udp(LS_AF_INET, NULL), l;
+	ls_acl *acl;
+
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	CHECK_ERR(ls_listener_set_acl(u, acl, 0), LS_EPROTOTYPE);
+	l = h_listener(LS_AF_INET, NULL);
+	CHECK_ERR(ls_listener_set_acl(l, acl, 0x80), LS_EINVAL);
+	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_NONE);
+	CHECK_OK(ls_close(l));
+	CHECK_ERR(ls_listener_set_acl(l, acl, 0), LS_EBADF);
+	CHECK_ERR(ls_listener_acl_enforcement(l), LS_EBADF);
+	CHECK_OK(ls_close(u));
+	ls_acl_free(acl);
+}
+
+static const t_case cases[] = {
+	TEST_CASE(rules_first_match),
+	TEST_CASE(prefix_edges),
+	TEST_CASE(bad_rules),
+	TEST_CASE(parse_text),
+	TEST_CASE(listener_kernel_filter),
+	TEST_CASE(listener_after_accept),
+	TEST_CASE(listener_default_deny_ipv6),
+	TEST_CASE(many_rules),
+	TEST_CASE(change_keeps_accepted),
+	TEST_CASE(listener_bad_input),
+};
+
+TEST_MAIN(cases)
