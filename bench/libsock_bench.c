@@ -12,11 +12,13 @@
  *                         byte there and back; wall nanoseconds per round trip
  *   bulk_tcp_send_cpu_ms_per_GiB
  *                         one thread sends 1 GiB over loopback TCP in
- *                         128 KiB chunks, another receives it; the
- *                         sender thread's CPU milliseconds per GiB, the two
- *                         threads always pinned to CPUs 0 and 1 (the wall
- *                         throughput of the same runs follows as
- *                         bulk_tcp_MiBps, for reference: it is noisy)
+ *                         128 KiB chunks, another receives it; the sender
+ *                         alternates libsock's and the raw send chunk by
+ *                         chunk on one connection: CPU milliseconds of the
+ *                         sender thread per GiB, for each side (see
+ *                         bulk_send_mixed for why); threads pinned
+ *   bulk_tcp_MiBps        the same transfer in separate runs per side;
+ *                         wall-clock MiB/s (scatters by +-10 % on a VM)
  *
  * Output: one line per measure on stdout,
  *   <name> libsock=<median> raw=<median> ratio=<median of per-round ratios>
@@ -37,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -65,7 +68,7 @@ static struct {
 	long pingpong_iters;
 	int verbose;
 	int pin; /* pin the two threads of a measure to CPUs 0 and 1 */
-	const char *only; /* NULL, "pair", "pingpong" or "bulk" */
+	const char *only; /* NULL, "pair", "pingpong", "bulk" or "bulk-wall" */
 	const char *side; /* NULL (both), "libsock" or "raw": for profiling */
 } cfg = { 11, 100000, 20000, 0, 0, NULL, NULL };
 
@@ -350,13 +353,34 @@ struct bulk_arg {
 	ls_socket ls;
 	int fd;
 	uint64_t bytes;
-	double cpu_ns; /* the sender thread's CPU time for the whole send */
+	int libsock_first; /* interleaved sender: which side sends the even chunks */
+	double chunk_ns[2]; /* interleaved sender: CPU time of libsock's, raw's chunks */
 };
 
-/* Wall-clock throughput of the last bulk run (MiB/s), printed beside the CPU cost. */
-static double bulk_last_mibps;
-
 static _Alignas(4096) char send_buf[BULK_CHUNK];
+
+/*
+ * The raw equivalent of ls_sendall: loop over partial writes (and wait for
+ * room if the descriptor is non-blocking, as libsock's may be).
+ */
+static void raw_sendall(int fd, const char *buf, size_t n)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < n) {
+		w = send(fd, buf + off, n - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			(void)poll(&p, 1, -1);
+			continue;
+		}
+		os_check(w, "send");
+		off += (size_t)w;
+	}
+}
 
 /* The sender waits for a 1-byte "go" so the receiver owns the clock. */
 static void *bulk_send_libsock(void *p)
@@ -365,65 +389,30 @@ static void *bulk_send_libsock(void *p)
 	uint64_t left = a->bytes;
 	char go;
 
-	double t0;
-
 	if (ls_recv(a->ls, &go, 1, 0) != 1)
 		die("bulk_send_libsock: no go");
-	t0 = cpu_ns();
 	while (left > 0) {
 		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK;
 		ls_check(ls_sendall(a->ls, send_buf, n, 0, NULL), "sendall");
 		left -= n;
 	}
-	a->cpu_ns = cpu_ns() - t0;
 	return NULL;
 }
 
-/* The raw equivalent of ls_sendall: loop over partial writes. */
 static void *bulk_send_raw(void *p)
 {
 	struct bulk_arg *a = p;
 	uint64_t left = a->bytes;
 	char go;
 
-	double t0;
-
 	if (recv(a->fd, &go, 1, 0) != 1)
 		die("bulk_send_raw: no go");
-	t0 = cpu_ns();
 	while (left > 0) {
-		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK, off = 0;
-		while (off < n) {
-			ssize_t w = send(a->fd, send_buf + off, n - off, MSG_NOSIGNAL);
-			if (w < 0 && errno == EINTR)
-				continue;
-			os_check(w, "send");
-			off += (size_t)w;
-		}
+		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK;
+		raw_sendall(a->fd, send_buf, n);
 		left -= n;
 	}
-	a->cpu_ns = cpu_ns() - t0;
 	return NULL;
-}
-
-/*
- * The figure of a bulk run: the sender thread's CPU milliseconds per GiB
- * (user + system, CLOCK_THREAD_CPUTIME_ID), with sender and receiver pinned
- * to CPUs of their own. Wall-clock throughput (kept in bulk_last_mibps)
- * moves by +-10 % from run to run on a VM: it depends on where the threads
- * run, on what the host does and on the two threads waiting for each other;
- * the sender's CPU time does not count time spent preempted or blocked.
- * The receiver's CPU time is left out: on loopback the kernel's receive
- * processing runs as a softirq charged to whichever thread is on the CPU, or
- * to ksoftirqd (then to no thread of ours), so it scatters by +-15 %.
- */
-static double bulk_result(uint64_t bytes, double wall_ns, double recv_cpu_ns, double send_cpu_ns)
-{
-	double gib = (double)bytes / (1024.0 * 1024.0 * 1024.0);
-
-	bulk_last_mibps = (double)bytes / (1024.0 * 1024.0) / (wall_ns / 1e9);
-	(void)recv_cpu_ns; /* see below */
-	return send_cpu_ns / 1e6 / gib;
 }
 
 static double bulk_libsock(uint64_t bytes)
@@ -433,7 +422,7 @@ static double bulk_libsock(uint64_t bytes)
 	struct bulk_arg a;
 	pthread_t t;
 	uint64_t got = 0;
-	double t0, t1, c0, c1;
+	double t0, t1;
 	int64_t n;
 
 	ls_tcp_pair(s);
@@ -441,7 +430,6 @@ static double bulk_libsock(uint64_t bytes)
 	a.bytes = bytes;
 	t = start_thread_pinned(bulk_send_libsock, &a, 1);
 	t0 = now_ns();
-	c0 = cpu_ns();
 	ls_check(ls_send(s[0], "g", 1, 0), "send go");
 	while (got < bytes) {
 		n = ls_recv(s[0], buf, sizeof buf, 0);
@@ -450,12 +438,11 @@ static double bulk_libsock(uint64_t bytes)
 			die("bulk_libsock: early EOF");
 		got += (uint64_t)n;
 	}
-	c1 = cpu_ns();
 	t1 = now_ns();
 	pthread_join(t, NULL);
 	ls_close(s[0]);
 	ls_close(s[1]);
-	return bulk_result(bytes, t1 - t0, c1 - c0, a.cpu_ns);
+	return (double)bytes / (1024.0 * 1024.0) / ((t1 - t0) / 1e9);
 }
 
 static double bulk_raw(uint64_t bytes)
@@ -465,7 +452,7 @@ static double bulk_raw(uint64_t bytes)
 	struct bulk_arg a;
 	pthread_t t;
 	uint64_t got = 0;
-	double t0, t1, c0, c1;
+	double t0, t1;
 	ssize_t n;
 
 	raw_tcp_pair(s);
@@ -473,7 +460,6 @@ static double bulk_raw(uint64_t bytes)
 	a.bytes = bytes;
 	t = start_thread_pinned(bulk_send_raw, &a, 1);
 	t0 = now_ns();
-	c0 = cpu_ns();
 	os_check(send(s[0], "g", 1, MSG_NOSIGNAL), "send go");
 	while (got < bytes) {
 		n = recv(s[0], buf, sizeof buf, 0);
@@ -484,12 +470,11 @@ static double bulk_raw(uint64_t bytes)
 			die("bulk_raw: early EOF");
 		got += (uint64_t)n;
 	}
-	c1 = cpu_ns();
 	t1 = now_ns();
 	pthread_join(t, NULL);
 	close(s[0]);
 	close(s[1]);
-	return bulk_result(bytes, t1 - t0, c1 - c0, a.cpu_ns);
+	return (double)bytes / (1024.0 * 1024.0) / ((t1 - t0) / 1e9);
 }
 
 /* --- driver -------------------------------------------------------------------- */
@@ -501,8 +486,8 @@ struct measure {
 	double (*libsock_run)(long amount);
 	double (*raw_run)(long amount);
 	long amount;
-	const char *aux_name; /* a second figure of the same runs, or NULL */
-	const double *aux;    /* where each run leaves it */
+	/* Instead of the two runs: one run that measures both sides at once. */
+	void (*paired_run)(long amount, int round, double *libsock, double *raw);
 };
 
 /* Bulk always pins: receiver (this thread) on CPU 0, sender on CPU 1. */
@@ -518,6 +503,81 @@ static double bulk_raw_l(long mib)
 	return bulk_raw((uint64_t)mib << 20);
 }
 
+/*
+ * (c') the sender's CPU cost of bulk, libsock against raw in one run.
+ *
+ * Separate runs of bulk scatter by +-10 % on a VM (wall throughput) and
+ * still by +-5 % when the sender's CPU time is measured instead, because
+ * the cost of each run depends on what the other tenants of the host and
+ * of the VM do at the time (cache pollution, the kernel's receive work
+ * going to ksoftirqd or not). So one connection carries both sides: the
+ * sender alternates ls_sendall() and the raw send loop chunk by chunk on
+ * the same socket (libsock's handle and its native descriptor), and reads
+ * its thread CPU time (CLOCK_THREAD_CPUTIME_ID: user + system, nothing
+ * while preempted or blocked) around every chunk. Whatever disturbs the
+ * run disturbs both sides within microseconds of each other, so their
+ * ratio is stable. Which side sends the even chunks alternates by round.
+ */
+static void *bulk_send_mixed(void *p)
+{
+	struct bulk_arg *a = p;
+	uint64_t left = a->bytes, k;
+	double t0, t1;
+	char go;
+	int side;
+
+	if (recv(a->fd, &go, 1, 0) != 1)
+		die("bulk_send_mixed: no go");
+	for (k = 0; left > 0; k++) {
+		size_t n = left < BULK_CHUNK ? (size_t)left : BULK_CHUNK;
+		side = (int)(k % 2) ^ !a->libsock_first; /* 0: libsock, 1: raw */
+		t0 = cpu_ns();
+		if (side == 0)
+			ls_check(ls_sendall(a->ls, send_buf, n, 0, NULL), "sendall");
+		else
+			raw_sendall(a->fd, send_buf, n);
+		t1 = cpu_ns();
+		a->chunk_ns[side] += t1 - t0;
+		left -= n;
+	}
+	return NULL;
+}
+
+/* CPU milliseconds of the sender per GiB sent, for each side. */
+static void bulk_cpu_paired(long mib, int round, double *libsock, double *raw)
+{
+	static _Alignas(4096) char buf[BULK_CHUNK];
+	uint64_t bytes = (uint64_t)mib << 20, got = 0;
+	double gib_each = (double)bytes / 2 / (1024.0 * 1024.0 * 1024.0);
+	struct bulk_arg a = { 0 };
+	ls_native native;
+	ls_socket s[2];
+	pthread_t t;
+	ssize_t n;
+
+	pin_thread_if(pthread_self(), 0, 1);
+	ls_tcp_pair(s);
+	ls_check(ls_socket_native(s[1], &native), "ls_socket_native");
+	a.ls = s[1];
+	a.fd = (int)native;
+	a.bytes = bytes;
+	a.libsock_first = round % 2 == 0;
+	t = start_thread_pinned(bulk_send_mixed, &a, 1);
+	ls_check(ls_send(s[0], "g", 1, 0), "send go");
+	while (got < bytes) {
+		n = ls_recv(s[0], buf, sizeof(buf), 0);
+		ls_check(n, "recv");
+		if (n == 0)
+			die("bulk_cpu_paired: early EOF");
+		got += (uint64_t)n;
+	}
+	pthread_join(t, NULL);
+	ls_close(s[0]);
+	ls_close(s[1]);
+	*libsock = a.chunk_ns[0] / 1e6 / gib_each;
+	*raw = a.chunk_ns[1] / 1e6 / gib_each;
+}
+
 static int wanted(const char *side)
 {
 	return cfg.side == NULL || strcmp(cfg.side, side) == 0;
@@ -526,37 +586,32 @@ static int wanted(const char *side)
 static void run_measure(const struct measure *m)
 {
 	double lv[MAX_ROUNDS], rv[MAX_ROUNDS], ratio[MAX_ROUNDS];
-	double la[MAX_ROUNDS] = { 0 }, ra[MAX_ROUNDS] = { 0 }, aratio[MAX_ROUNDS] = { 0 };
 	long warm = m->amount / 10 > 0 ? m->amount / 10 : 1;
-	int i, both = cfg.side == NULL;
+	int i, both = cfg.side == NULL || m->paired_run != NULL;
 
 	/* Warm up both paths (page faults, caches, the thread's stack). */
-	if (wanted("libsock"))
+	if (m->paired_run)
+		m->paired_run(warm, 0, &lv[0], &rv[0]);
+	if (!m->paired_run && wanted("libsock"))
 		(void)m->libsock_run(warm);
-	if (wanted("raw"))
+	if (!m->paired_run && wanted("raw"))
 		(void)m->raw_run(warm);
 
 	for (i = 0; i < cfg.rounds; i++) {
 		/* Alternate the order so neither side always runs "second". */
-		if (i % 2 == 0) {
+		if (m->paired_run) {
+			m->paired_run(m->amount, i, &lv[i], &rv[i]);
+		} else if (i % 2 == 0) {
 			lv[i] = wanted("libsock") ? m->libsock_run(m->amount) : 0;
-			la[i] = m->aux ? *m->aux : 0;
 			rv[i] = wanted("raw") ? m->raw_run(m->amount) : 0;
-			ra[i] = m->aux ? *m->aux : 0;
 		} else {
 			rv[i] = wanted("raw") ? m->raw_run(m->amount) : 0;
-			ra[i] = m->aux ? *m->aux : 0;
 			lv[i] = wanted("libsock") ? m->libsock_run(m->amount) : 0;
-			la[i] = m->aux ? *m->aux : 0;
 		}
 		ratio[i] = both && rv[i] > 0 ? lv[i] / rv[i] : 0;
-		aratio[i] = both && ra[i] > 0 ? la[i] / ra[i] : 0;
 		if (cfg.verbose)
 			fprintf(stderr, "# %s round %d: libsock=%.1f raw=%.1f ratio=%.3f\n",
 			        m->name, i, lv[i], rv[i], ratio[i]);
-		if (cfg.verbose && m->aux_name)
-			fprintf(stderr, "# %s round %d: libsock=%.1f raw=%.1f ratio=%.3f\n",
-			        m->aux_name, i, la[i], ra[i], aratio[i]);
 	}
 	/*
 	 * The values are each side's median. The ratio is the median of the
@@ -565,18 +620,15 @@ static void run_measure(const struct measure *m)
 	 */
 	printf("%s libsock=%.1f raw=%.1f ratio=%.3f\n", m->name, median(lv, cfg.rounds),
 	       median(rv, cfg.rounds), median(ratio, cfg.rounds));
-	if (m->aux_name)
-		printf("%s libsock=%.1f raw=%.1f ratio=%.3f\n", m->aux_name,
-		       median(la, cfg.rounds), median(ra, cfg.rounds), median(aratio, cfg.rounds));
 	fflush(stdout);
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
-	        "usage: libsock_bench [--quick] [--rounds N] [--only pair|pingpong|bulk]\n"
-	        "                     [--iters N] [--bulk-mib N] [--side libsock|raw] [--pin]\n"
-	        "                     [--verbose]\n"
+	        "usage: libsock_bench [--quick] [--rounds N]\n"
+	        "                     [--only pair|pingpong|bulk|bulk-wall] [--iters N]\n"
+	        "                     [--bulk-mib N] [--side libsock|raw] [--pin] [--verbose]\n"
 	        "  --quick     a short run (5 rounds, fewer iterations, 256 MiB bulk)\n"
 	        "  --iters N   iterations per round for pair and pingpong\n"
 	        "  --side S    run only one side (for profilers); ratio is then 0\n"
@@ -633,11 +685,12 @@ int main(int argc, char **argv)
 	{
 		const struct measure measures[] = {
 			{ "pair", "pair_send_recv_1B_ns", pair_libsock, pair_raw, cfg.pair_iters,
-			  NULL, NULL },
+			  NULL },
 			{ "pingpong", "pingpong_tcp_1B_ns", pingpong_libsock, pingpong_raw,
-			  cfg.pingpong_iters, NULL, NULL },
-			{ "bulk", "bulk_tcp_send_cpu_ms_per_GiB", bulk_libsock_l, bulk_raw_l, bulk_mib,
-			  "bulk_tcp_MiBps", &bulk_last_mibps },
+			  cfg.pingpong_iters, NULL },
+			{ "bulk", "bulk_tcp_send_cpu_ms_per_GiB", NULL, NULL, bulk_mib,
+			  bulk_cpu_paired },
+			{ "bulk-wall", "bulk_tcp_MiBps", bulk_libsock_l, bulk_raw_l, bulk_mib, NULL },
 		};
 		size_t k;
 
