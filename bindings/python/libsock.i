@@ -23,6 +23,15 @@
 
 %{
 #include "lsp.h"
+
+/* The lsp_sock of a SocketBase (method descriptors have checked the type). */
+lsp_sock *lsp_self(PyObject *self)
+{
+  lsp_sock *s = (lsp_sock *)((SwigPyObject *)self)->ptr;
+  if (s == NULL)
+    PyErr_SetString(PyExc_TypeError, "socket object is not initialized");
+  return s;
+}
 %}
 
 %feature("compactdefaultargs");
@@ -212,5 +221,7 @@ const char *ls_version_string(void);
 
 %init %{
   if (lsp_module_init() < 0)
+    return NULL;
+  if (lsp_type_init((PyTypeObject *)&SwigPyBuiltin__lsp_sock_type, SwigPyObject_type()) < 0)
     return NULL;
 %}

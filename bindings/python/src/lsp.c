@@ -48,9 +48,7 @@ static double lsp_default_secs = -1.0;
 static int64_t lsp_default_ms = LS_TIMEOUT_BLOCK;
 
 /* Call counters: cheap proof (for the tests) that calls reach libsock. */
-static struct {
-	unsigned long long created, accepted, connected, sent, received, resolved;
-} lsp_counts;
+struct lsp_counts lsp_counts;
 
 int lsp_module_init(void)
 {
@@ -120,6 +118,7 @@ static const struct lsp_errmap {
 	{LS_ENOSPC, ENOSPC, 0},
 	{LS_ENOTSOCK, ENOTSOCK, W(WSAENOTSOCK)},
 	{LS_EEXIST, EEXIST, 0},
+	{LS_EPROTO, EPROTO, 0},
 };
 
 #ifndef EAI_NODATA
@@ -187,7 +186,7 @@ static PyObject *lsp_raise_gai(int rc, int native)
  * Raise the exception stdlib raises for a failed libsock call. has_timeout:
  * the socket had a positive timeout, so LS_ETIMEDOUT is socket.timeout.
  */
-static PyObject *lsp_raise(int rc, int native, int has_timeout)
+PyObject *lsp_raise(int rc, int native, int has_timeout)
 {
 	if (rc == LS_ETIMEDOUT && has_timeout) {
 		PyErr_SetString(PyExc_TimeoutError, "timed out");
@@ -212,7 +211,7 @@ static PyObject *lsp_raise(int rc, int native, int has_timeout)
 #endif
 }
 
-static PyObject *lsp_raise_errno(int code)
+PyObject *lsp_raise_errno(int code)
 {
 #ifdef _WIN32
 	const struct lsp_errmap *e;
@@ -227,7 +226,7 @@ static PyObject *lsp_raise_errno(int code)
 	return PyErr_SetFromErrno(PyExc_OSError);
 }
 
-static PyObject *lsp_closed(void)
+PyObject *lsp_closed(void)
 {
 	return lsp_raise_errno(EBADF);
 }
@@ -255,7 +254,7 @@ int64_t lsp_monotonic_ms(void)
 }
 
 /* The deadline of a call starting now: -1 without a timeout. */
-static int64_t lsp_deadline(const lsp_sock *s)
+int64_t lsp_deadline(const lsp_sock *s)
 {
 	return s->timeout_ms > 0 ? lsp_now_ms() + s->timeout_ms : -1;
 }
@@ -267,7 +266,7 @@ static int64_t lsp_deadline(const lsp_sock *s)
  * call), LS_ETIMEDOUT when the time is up, another LS_E* code (with *ne),
  * or -1 with *sig set when a handler raised.
  */
-static int lsp_wait_left(lsp_sock *s, short events, int64_t deadline, int *ne, int *sig)
+int lsp_wait_left(lsp_sock *s, short events, int64_t deadline, int *ne, int *sig)
 {
 	for (;;) {
 		ls_pollfd p;
@@ -296,48 +295,6 @@ static int lsp_wait_left(lsp_sock *s, short events, int64_t deadline, int *ne, i
 	}
 }
 
-/*
- * Run one libsock call with the GIL released, retrying on LS_EINTR after
- * running the signal handlers (PEP 475). A socket with a timeout first
- * waits for `events` for the time left, so signals do not stretch the
- * timeout (the retry itself can wait again only if another thread takes
- * what the wait saw). res receives the result, ne the OS error code of a
- * failure. Leaves sig != 0 if a handler raised. A socket in non-blocking
- * mode cannot block: the GIL is kept.
- */
-#define LSP_CALL(s, res, ne, sig, events, expr)                               \
-	do {                                                                  \
-		int64_t lsp_deadline_;                                        \
-		(sig) = 0;                                                    \
-		if ((s)->timeout_ms == 0) {                                   \
-			(res) = (expr);                                       \
-			if ((res) < 0)                                        \
-				(ne) = ls_native_error();                     \
-			break;                                                \
-		}                                                             \
-		lsp_deadline_ = lsp_deadline(s);                              \
-		for (;;) {                                                    \
-			Py_BEGIN_ALLOW_THREADS                                \
-			(res) = (expr);                                       \
-			if ((res) < 0)                                        \
-				(ne) = ls_native_error();                     \
-			Py_END_ALLOW_THREADS                                  \
-			if ((res) != LS_EINTR)                                \
-				break;                                        \
-			if (PyErr_CheckSignals()) {                           \
-				(sig) = 1;                                    \
-				break;                                        \
-			}                                                     \
-			if (lsp_deadline_ >= 0) {                             \
-				int lsp_w_ = lsp_wait_left((s), (events), lsp_deadline_, \
-				                           &(ne), &(sig));    \
-				if (lsp_w_ != 0) {                            \
-					(res) = lsp_w_;                       \
-					break;                                \
-				}                                             \
-			}                                                     \
-		}                                                             \
-	} while (0)
 
 /* ------------------------------------------------------------------ */
 /* Families, types, flags                                              */
@@ -423,7 +380,7 @@ int lsp_msgflags(long f, int *out)
 }
 
 /* Flags for receiving: stdlib on POSIX truncates long datagrams silently. */
-static int recv_flags(const lsp_sock *s, int flags)
+int lsp_recv_flags(const lsp_sock *s, int flags)
 {
 #ifndef _WIN32
 	if (s->type == SOCK_DGRAM)
@@ -490,7 +447,6 @@ static int apply_timeout(lsp_sock *s, double secs, int64_t ms)
 	return 0;
 }
 
-#define HAS_TIMEOUT(s) ((s)->timeout_ms > 0)
 
 /* ------------------------------------------------------------------ */
 /* Addresses                                                           */
@@ -578,7 +534,7 @@ static int get_int_arg(PyObject *o, long *out)
 }
 
 /* Python address object -> ls_addr, as stdlib's getsockaddrarg does. */
-static int to_addr(int family, PyObject *obj, ls_addr *out, const char *caller)
+int lsp_to_addr(int family, PyObject *obj, ls_addr *out, const char *caller)
 {
 	memset(out, 0, sizeof *out);
 #ifdef AF_UNIX
@@ -762,6 +718,25 @@ static void fdmap_forget(lsp_sock *s)
 	s->fd = LS_NATIVE_INVALID;
 }
 
+ls_socket lsp_fdmap_handle(long long want)
+{
+	PyObject *k, *v;
+	ls_native fd = LS_NATIVE_INVALID;
+	unsigned long long h = 0;
+	if (lsp_fdmap == NULL)
+		return LS_INVALID_SOCKET;
+	k = PyLong_FromLongLong(want);
+	v = k ? PyDict_GetItemWithError(lsp_fdmap, k) : NULL;
+	Py_XDECREF(k);
+	if (v != NULL)
+		h = PyLong_AsUnsignedLongLong(v);
+	PyErr_Clear();
+	if (h == 0 || h == (unsigned long long)-1 || ls_socket_native((ls_socket)h, &fd) < 0 ||
+	    (long long)fd != want)
+		return LS_INVALID_SOCKET;
+	return (ls_socket)h;
+}
+
 PyObject *lsp_handle_of_fd(PyObject *fdobj)
 {
 	PyObject *v;
@@ -914,7 +889,7 @@ PyObject *lsp_bind(lsp_sock *s, PyObject *addr)
 	int rc;
 	if (s->h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	if (to_addr(s->family, addr, &a, "bind") < 0)
+	if (lsp_to_addr(s->family, addr, &a, "bind") < 0)
 		return NULL;
 	rc = ls_bind(s->h, &a);
 	if (rc < 0)
@@ -982,7 +957,7 @@ PyObject *lsp_connect(lsp_sock *s, PyObject *addr, int ex)
 	ls_socket h = s->h;
 	if (h == LS_INVALID_SOCKET)
 		return ex ? PyLong_FromLong(EBADF) : lsp_closed();
-	if (to_addr(s->family, addr, &a, ex ? "connect_ex" : "connect") < 0)
+	if (lsp_to_addr(s->family, addr, &a, ex ? "connect_ex" : "connect") < 0)
 		return NULL;
 	if (s->timeout_ms == 0) {
 		rc = ls_connect(h, &a);
@@ -1193,7 +1168,7 @@ PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, PyObject *a2, PyObject *a3)
 	}
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	if (to_addr(s->family, addrobj, &a, "sendto") < 0)
+	if (lsp_to_addr(s->family, addrobj, &a, "sendto") < 0)
 		return NULL;
 	LSP_CALL(s, r, ne, sig, LS_POLLOUT, ls_sendto(h, data->buf, (size_t)data->len, flags, &a));
 	if (sig)
@@ -1223,7 +1198,7 @@ PyObject *lsp_recv(lsp_sock *s, Py_ssize_t n, int flags)
 	if (b == NULL)
 		return NULL;
 	p = PyBytes_AS_STRING(b);
-	flags = recv_flags(s, flags);
+	flags = lsp_recv_flags(s, flags);
 	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recv(h, p, (size_t)n, flags));
 	if (sig || r < 0) {
 		Py_DECREF(b);
@@ -1262,7 +1237,7 @@ PyObject *lsp_recv_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags)
 		return NULL;
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	flags = recv_flags(s, flags);
+	flags = lsp_recv_flags(s, flags);
 	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recv(h, buf->buf, (size_t)n, flags));
 	if (sig)
 		return NULL;
@@ -1272,16 +1247,16 @@ PyObject *lsp_recv_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags)
 	return PyLong_FromLongLong(r);
 }
 
-static PyObject *from_peer(const lsp_sock *s, const ls_addr *a)
+PyObject *lsp_from_peer(const lsp_sock *s, const ls_addr *a)
 {
-	if (a->family == LS_AF_UNSPEC) {
-#ifdef AF_UNIX
-		/* stdlib: an unnamed Unix peer is '' on Linux; no address is None. */
-		if (s->family == AF_UNIX && s->type == SOCK_DGRAM)
-			return PyUnicode_FromString("");
-#endif
+	/*
+	 * No address at all is None, as stdlib's makesockaddr makes it. An
+	 * unnamed Unix peer is whatever the kernel reports: no address (None;
+	 * recent Linux) or the family alone ('', older Linux, the BSDs).
+	 */
+	(void)s;
+	if (a->family == LS_AF_UNSPEC)
 		Py_RETURN_NONE;
-	}
 	return from_addr(a);
 }
 
@@ -1302,7 +1277,7 @@ PyObject *lsp_recvfrom(lsp_sock *s, Py_ssize_t n, int flags)
 	if (b == NULL)
 		return NULL;
 	memset(&from, 0, sizeof from);
-	flags = recv_flags(s, flags);
+	flags = lsp_recv_flags(s, flags);
 	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recvfrom(h, PyBytes_AS_STRING(b), (size_t)n, flags, &from));
 	if (sig || r < 0) {
 		Py_DECREF(b);
@@ -1311,7 +1286,7 @@ PyObject *lsp_recvfrom(lsp_sock *s, Py_ssize_t n, int flags)
 	lsp_counts.received++;
 	if (r != n && _PyBytes_Resize(&b, (Py_ssize_t)r) < 0)
 		return NULL;
-	addr = from_peer(s, &from);
+	addr = lsp_from_peer(s, &from);
 	if (addr == NULL) {
 		Py_DECREF(b);
 		return NULL;
@@ -1331,14 +1306,14 @@ PyObject *lsp_recvfrom_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
 	memset(&from, 0, sizeof from);
-	flags = recv_flags(s, flags);
+	flags = lsp_recv_flags(s, flags);
 	LSP_CALL(s, r, ne, sig, LS_POLLIN, ls_recvfrom(h, buf->buf, (size_t)n, flags, &from));
 	if (sig)
 		return NULL;
 	if (r < 0)
 		return lsp_raise((int)r, ne, HAS_TIMEOUT(s));
 	lsp_counts.received++;
-	addr = from_peer(s, &from);
+	addr = lsp_from_peer(s, &from);
 	if (addr == NULL)
 		return NULL;
 	return Py_BuildValue("(LN)", (long long)r, addr);
@@ -1392,7 +1367,7 @@ PyObject *lsp_getblocking(lsp_sock *s)
 PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
                          PyObject *optlen)
 {
-	int rc;
+	int rc, on = 0, done;
 	if (s->h == LS_INVALID_SOCKET)
 		return lsp_closed();
 	if (optlen != NULL) {
@@ -1419,16 +1394,27 @@ PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
 			return NULL;
 		}
 		v = (int)lv;
+		on = v != 0;
+		done = lsp_msg_setsockopt(s, level, name, on);
+		if (done != 0)
+			return done < 0 ? NULL : Py_NewRef(Py_None);
 		rc = ls_setsockopt(s->h, level, name, &v, sizeof v);
 	} else {
 		Py_buffer view;
+		Py_ssize_t i;
 		if (PyObject_GetBuffer(value, &view, PyBUF_SIMPLE) < 0)
 			return NULL;
-		rc = ls_setsockopt(s->h, level, name, view.buf, (size_t)view.len);
+		for (i = 0; i < view.len; i++)
+			on |= ((const unsigned char *)view.buf)[i] != 0;
+		done = view.len == (Py_ssize_t)sizeof(int) ? lsp_msg_setsockopt(s, level, name, on) : 0;
+		rc = done ? 0 : ls_setsockopt(s->h, level, name, view.buf, (size_t)view.len);
 		PyBuffer_Release(&view);
+		if (done != 0)
+			return done < 0 ? NULL : Py_NewRef(Py_None);
 	}
 	if (rc < 0)
 		return lsp_raise(rc, ls_native_error(), 0);
+	lsp_msg_noteopt(s, level, name, on);
 	Py_RETURN_NONE;
 }
 
@@ -1812,4 +1798,55 @@ PyObject *lsp_setdefaulttimeout(PyObject *value)
 	lsp_default_secs = secs;
 	lsp_default_ms = ms;
 	Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The SocketBase type                                                 */
+/* ------------------------------------------------------------------ */
+
+static int install_methods(PyTypeObject *t, PyMethodDef *defs)
+{
+	for (; defs->ml_name != NULL; defs++) {
+		PyObject *d = PyDescr_NewMethod(t, defs);
+		if (d == NULL || PyDict_SetItemString(t->tp_dict, defs->ml_name, d) < 0) {
+			Py_XDECREF(d);
+			return -1;
+		}
+		Py_DECREF(d);
+	}
+	return 0;
+}
+
+static void drop_names(PyTypeObject *t, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (PyDict_DelItemString(t->tp_dict, *names) < 0)
+			PyErr_Clear();
+}
+
+/*
+ * Make SocketBase look like stdlib's _socket.socket: the hand-written
+ * methods go on it, and what SWIG's runtime adds to every object it
+ * wraps goes away: the this/thisown attributes, the per-instance __dict__,
+ * and the own/disown/acquire/append/next methods and int() conversion of
+ * SWIG's base type (SWIG's C code uses none of them by name). Runs once,
+ * before libsock.socket subclasses SocketBase.
+ */
+int lsp_type_init(PyTypeObject *sb, PyTypeObject *swigbase)
+{
+	static const char *const own[] = {"this", "thisown", "__dict__", NULL};
+	static const char *const base[] = {"own", "disown", "acquire", "append", "next",
+	                                   "__int__", NULL};
+	if (install_methods(sb, lsp_msg_methods) < 0)
+		return -1;
+	drop_names(sb, own);
+	drop_names(swigbase, base);
+	sb->tp_dictoffset = 0;
+	if (sb->tp_as_number != NULL)
+		sb->tp_as_number->nb_int = NULL;
+	if (swigbase->tp_as_number != NULL)
+		swigbase->tp_as_number->nb_int = NULL;
+	PyType_Modified(swigbase);
+	PyType_Modified(sb);
+	return 0;
 }
