@@ -19,6 +19,7 @@
 #include "libsock/poll.h"
 #include "libsock/poller.h"
 #include "libsock/acl.h"
+#include "libsock/proxy.h"
 #include "libsock/resolve.h"
 #include "libsock/tls.h"
 

@@ -21,7 +21,7 @@ struct ls_acl {
 typedef struct lsi_acl_copy {
 	_Atomic int refs;
 	int default_action;
-	int enforcement; /* LS_ACL_ACCEPT or LS_ACL_KERNEL */
+	_Atomic int enforcement; /* LS_ACL_ACCEPT or LS_ACL_KERNEL */
 	size_t count;
 	lsi_acl_rule rules[];
 } lsi_acl_copy;

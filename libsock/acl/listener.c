@@ -88,8 +88,13 @@ int ls_listener_set_acl(ls_socket listener, const ls_acl *acl, int flags)
 	if (rc == 0 && acl != NULL && (c = lsi_acl_copy_of(acl)) == NULL)
 		rc = lsi_fail(LS_ENOMEM);
 	if (rc == 0) {
-		/* The kernel filter first, so no SYN slips between the two. */
+		/*
+		 * The kernel filter first, so no SYN slips between the two. Behind
+		 * PROXY headers the SYN comes from the proxy, not the client the
+		 * rules are about: then only the check after accept can apply them.
+		 */
 		if (c != NULL && !(flags & LS_ACL_AFTER_ACCEPT) &&
+		    atomic_load(&sk->proxy_cfg) == NULL &&
 		    lsi_plat_acl_filter(sk->fd, c->rules, c->count, c->default_action) == 0)
 			c->enforcement = LS_ACL_KERNEL;
 		else
@@ -141,6 +146,17 @@ int lsi_acl_admit(lsi_sock *sk, lsi_fd fd, const ls_addr *peer)
 		atomic_fetch_add_explicit(&lsi_acl_rejects, 1, memory_order_relaxed);
 	}
 	return ok;
+}
+
+void lsi_acl_after_accept(lsi_sock *sk)
+{
+	lsi_acl_copy *c = lsi_acl_get(sk);
+
+	if (c != NULL && c->enforcement == LS_ACL_KERNEL) {
+		lsi_plat_acl_filter(sk->fd, NULL, 0, LS_ACL_ALLOW);
+		c->enforcement = LS_ACL_ACCEPT;
+	}
+	lsi_acl_unref(c);
 }
 
 void lsi_acl_release(lsi_sock *sk)

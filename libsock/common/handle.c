@@ -125,6 +125,8 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 	atomic_store_explicit(&s->memo.keepintvl, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->recvinfo, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->acl, NULL, memory_order_relaxed);
+	atomic_store_explicit(&s->proxy_cfg, NULL, memory_order_relaxed);
+	s->proxy = NULL;
 	atomic_store_explicit(&s->timeout_ms, timeout_ms, memory_order_relaxed);
 	atomic_store_explicit(&s->flags, os_nonblock ? LSI_SF_OS_NONBLOCK : 0,
 	                      memory_order_relaxed);
@@ -142,6 +144,8 @@ void lsi_sock_finalize(lsi_sock *s)
 
 	if (atomic_load_explicit(&s->acl, memory_order_relaxed) != NULL)
 		lsi_acl_release(s);
+	if (s->proxy != NULL || atomic_load_explicit(&s->proxy_cfg, memory_order_relaxed) != NULL)
+		lsi_proxy_release(s);
 	if (s->close_mode == LSI_CLOSE_NORMAL)
 		lsi_plat_close(s->fd);
 	s->fd = LSI_FD_INVALID;

@@ -54,6 +54,8 @@ typedef struct lsi_sock {
 	lsi_optmemo memo;   /* see platform.h */
 	_Atomic unsigned recvinfo; /* LS_MI_* fields asked of the OS (ls_set_recvinfo) */
 	_Atomic(struct lsi_acl_copy *) acl; /* a listener's access rules (libsock/acl/) */
+	_Atomic(struct lsi_proxy_cfg *) proxy_cfg; /* a listener's PROXY settings (libsock/proxy/) */
+	struct lsi_proxy_conn *proxy; /* the PROXY header an accepted socket came with */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;
@@ -148,8 +150,27 @@ void lsi_poller_forget(ls_socket sock);
  */
 int lsi_acl_admit(lsi_sock *sk, lsi_fd fd, const ls_addr *peer);
 
+/* PROXY headers were switched on: the rules can only apply after accept now. */
+void lsi_acl_after_accept(lsi_sock *sk);
+
 /* The listener is going away: drop its rules. */
 void lsi_acl_release(lsi_sock *sk);
+
+/* --- proxy/listener.c ------------------------------------------------------ */
+
+/*
+ * An accepted connection on a listener that requires PROXY headers: read
+ * and check the header (peer is the proxy's address on entry, the real
+ * client's on return). 1 and *conn set (NULL without PROXY settings), or 0
+ * if the connection was rejected (fd is then reset, closed and counted).
+ */
+int lsi_proxy_admit(lsi_sock *sk, lsi_fd fd, ls_addr *peer, struct lsi_proxy_conn **conn);
+
+/* If the socket came through a PROXY header, its real client into *addr: 1. */
+int lsi_proxy_peer(lsi_sock *sk, ls_addr *addr);
+
+/* The socket is going away: drop its PROXY settings and header. */
+void lsi_proxy_release(lsi_sock *sk);
 
 /* --- wait.c -------------------------------------------------------------- */
 

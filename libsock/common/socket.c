@@ -3,6 +3,8 @@
  * set up connections: bind, listen, accept, connect, shutdown, names, and
  * the per-socket blocking mode.
  */
+#include <stdlib.h>
+
 #include "internal.h"
 
 static int lsi_valid_family(int family)
@@ -161,8 +163,23 @@ int ls_listen(ls_socket s, int backlog)
  * One accepted connection that the listener's rules admit (if it has any:
  * a denied one is reset and the wait goes on, against the same deadline).
  */
+/* The listener's PROXY settings, then its access rules, for one connection. */
+static int lsi_admit(lsi_sock *sk, lsi_fd fd, ls_addr *peer, struct lsi_proxy_conn **conn)
+{
+	*conn = NULL;
+	if (atomic_load_explicit(&sk->proxy_cfg, memory_order_relaxed) != NULL &&
+	    !lsi_proxy_admit(sk, fd, peer, conn))
+		return 0;
+	if (atomic_load_explicit(&sk->acl, memory_order_relaxed) == NULL ||
+	    lsi_acl_admit(sk, fd, peer))
+		return 1;
+	free(*conn);
+	*conn = NULL;
+	return 0;
+}
+
 static int64_t lsi_accept_admitted(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int nonblock,
-                                   int64_t deadline)
+                                   int64_t deadline, struct lsi_proxy_conn **conn)
 {
 	ls_addr tmp;
 	int64_t rc;
@@ -171,8 +188,7 @@ static int64_t lsi_accept_admitted(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int 
 		do {
 			rc = lsi_plat_accept(sk->fd, fd, peer != NULL ? peer : &tmp, nonblock);
 		} while (rc < 0 && lsi_retry(sk, &rc, LS_POLLIN, 0, deadline));
-		if (rc != 0 || atomic_load_explicit(&sk->acl, memory_order_relaxed) == NULL ||
-		    lsi_acl_admit(sk, *fd, peer != NULL ? peer : &tmp))
+		if (rc != 0 || lsi_admit(sk, *fd, peer != NULL ? peer : &tmp, conn))
 			return rc;
 		/* Denied: to the caller it is as if nothing had been pending. */
 		if (atomic_load(&sk->timeout_ms) == 0)
@@ -188,13 +204,22 @@ static int lsi_accept(lsi_sock *sk, ls_socket *out, ls_addr *peer)
 	int64_t timeout = atomic_load(&sk->timeout_ms);
 	int64_t deadline = lsi_deadline(timeout);
 	int nonblock = timeout != LS_TIMEOUT_BLOCK;
+	struct lsi_proxy_conn *conn = NULL;
+	lsi_sock *ns;
 	int64_t rc;
 	lsi_fd fd;
 
-	rc = lsi_accept_admitted(sk, &fd, peer, nonblock, deadline);
+	rc = lsi_accept_admitted(sk, &fd, peer, nonblock, deadline, &conn);
 	if (rc != 0)
 		return (int)rc;
 	rc = lsi_sock_new(fd, sk->family, sk->type, sk->protocol, timeout, nonblock, out);
+	/* The PROXY header goes with the new socket before anyone can see it. */
+	if (rc == 0 && conn != NULL && lsi_sock_acquire(*out, &ns) == 0) {
+		ns->proxy = conn;
+		conn = NULL;
+		lsi_sock_release(ns);
+	}
+	free(conn);
 	if (rc != 0)
 		lsi_plat_close(fd);
 	return (int)rc;
@@ -295,6 +320,16 @@ int ls_getsockname(ls_socket s, ls_addr *addr)
 
 int ls_getpeername(ls_socket s, ls_addr *addr)
 {
+	lsi_sock *sk;
+	int rc;
+
+	/* Behind a PROXY header the peer is the real client, not the proxy. */
+	if (addr != NULL && lsi_sock_acquire(s, &sk) == 0) {
+		rc = lsi_proxy_peer(sk, addr);
+		lsi_sock_release(sk);
+		if (rc)
+			return 0;
+	}
 	return lsi_name(s, addr, lsi_plat_getpeername);
 }
 

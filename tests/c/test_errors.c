@@ -76,6 +76,7 @@ static void fixed_numbers(void)
 	CHECK_EQ_INT(LS_ECONNREFUSED, -11);
 	CHECK_EQ_INT(LS_ENOTSOCK, -33);
 	CHECK_EQ_INT(LS_EEXIST, -34);
+	CHECK_EQ_INT(LS_EPROTO, -35);
 	CHECK_EQ_INT(LS_ENONAME, -40);
 	CHECK_EQ_INT(LS_ENODATA, -47);
 	CHECK_EQ_INT(LS_EUNKNOWN, -99);
@@ -91,7 +92,7 @@ static void ok_name(void)
 
 static void unknown_values(void)
 {
-	static const int unknown[] = { 1, 42, -35, -39, -48, -98, -100, -1000,
+	static const int unknown[] = { 1, 42, -36, -39, -48, -98, -100, -1000,
 		                       INT_MIN, INT_MAX };
 	size_t i;
 
