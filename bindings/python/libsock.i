@@ -8,12 +8,10 @@
  * what keeps 1-byte round trips within a few percent of stdlib.
  *
  * The typemaps below are the Python side of the C API:
- *   Py_buffer *RBUF / *WBUF  any bytes-like object, pinned (PyObject_GetBuffer)
- *                            for the whole call, GIL released or not, and
- *                            released in freearg: zero copies.
+ *   Py_buffer *RBUF          any bytes-like object, pinned (PyObject_GetBuffer)
+ *                            for the whole call and released in freearg.
  *   int, Py_ssize_t          stdlib's integer rules (__index__, TypeError for
  *                            float, OverflowError out of range).
- *   int MSGFLAGS             OS MSG_* bits translated to LS_MSG_*.
  *   unsigned long long       libsock handles (uint64).
  *   PyObject *               passed through; results are new references or
  *                            NULL with the exception set by lsp.c.
@@ -47,12 +45,6 @@ lsp_sock *lsp_self(PyObject *self)
   $1 = (int)v_;
 }
 
-%typemap(in) int MSGFLAGS {
-  long v_ = PyLong_AsLong($input);
-  if (v_ == -1 && PyErr_Occurred()) SWIG_fail;
-  if (lsp_msgflags(v_, &$1) < 0) SWIG_fail;
-}
-
 %typemap(in) Py_ssize_t {
   $1 = PyNumber_AsSsize_t($input, PyExc_OverflowError);
   if ($1 == -1 && PyErr_Occurred()) SWIG_fail;
@@ -73,21 +65,6 @@ lsp_sock *lsp_self(PyObject *self)
   if (got$argnum) PyBuffer_Release(&view$argnum);
 }
 
-/* Writable bytes-like input (recv_into): the caller's memory, pinned. */
-%typemap(in) Py_buffer *WBUF (Py_buffer view, int got = 0) {
-  if (PyObject_GetBuffer($input, &view, PyBUF_WRITABLE) < 0) {
-    PyErr_Clear();
-    PyErr_Format(PyExc_TypeError, "argument 1 must be read-write bytes-like object, not %.100s",
-                 Py_TYPE($input)->tp_name);
-    SWIG_fail;
-  }
-  got = 1;
-  $1 = &view;
-}
-%typemap(freearg) Py_buffer *WBUF {
-  if (got$argnum) PyBuffer_Release(&view$argnum);
-}
-
 /* ---- the C-level socket type -------------------------------------- */
 
 %rename(SocketBase) lsp_sock;
@@ -98,23 +75,7 @@ typedef struct lsp_sock {
     lsp_sock() { return lsp_sock_alloc(); }
     ~lsp_sock() { lsp_sock_free($self); }
 
-    PyObject *_init_new(int family, int type, int proto) {
-      return lsp_init_new($self, family, type, proto);
-    }
-    PyObject *_init_fd(PyObject *fd, int family, int type, int proto) {
-      return lsp_init_fd($self, fd, family, type, proto);
-    }
-    PyObject *_init_handle(unsigned long long handle, int family, int type, int proto) {
-      return lsp_init_handle($self, handle, family, type, proto);
-    }
-    int _get_family() { return $self->family; }
-    int _get_type() { return $self->type; }
-    int _get_proto() { return $self->proto; }
-    /* The libsock handle (an id, not an fd); 0 once closed. */
-    unsigned long long _ls_handle() { return (unsigned long long)$self->h; }
-
     PyObject *bind(PyObject *address) { return lsp_bind($self, address); }
-    PyObject *_listen(int backlog) { return lsp_listen($self, backlog); }
     PyObject *_accept() { return lsp_accept($self); }
     PyObject *connect(PyObject *address) { return lsp_connect($self, address, 0); }
     PyObject *connect_ex(PyObject *address) { return lsp_connect($self, address, 1); }
@@ -125,40 +86,35 @@ typedef struct lsp_sock {
     PyObject *getsockname() { return lsp_getsockname($self, 0); }
     PyObject *getpeername() { return lsp_getsockname($self, 1); }
 
-    PyObject *send(Py_buffer *RBUF, int MSGFLAGS = 0) {
-      return lsp_send($self, RBUF, MSGFLAGS);
-    }
-    PyObject *sendall(Py_buffer *RBUF, int MSGFLAGS = 0) {
-      return lsp_sendall($self, RBUF, MSGFLAGS);
-    }
-    PyObject *sendto(Py_buffer *RBUF, PyObject *flags_or_address, PyObject *address = NULL) {
-      return lsp_sendto($self, RBUF, flags_or_address, address);
-    }
-    PyObject *recv(Py_ssize_t bufsize, int MSGFLAGS = 0) {
-      return lsp_recv($self, bufsize, MSGFLAGS);
-    }
-    PyObject *recv_into(Py_buffer *WBUF, Py_ssize_t nbytes = 0, int MSGFLAGS = 0) {
-      return lsp_recv_into($self, WBUF, nbytes, MSGFLAGS);
-    }
-    PyObject *recvfrom(Py_ssize_t bufsize, int MSGFLAGS = 0) {
-      return lsp_recvfrom($self, bufsize, MSGFLAGS);
-    }
-    PyObject *recvfrom_into(Py_buffer *WBUF, Py_ssize_t nbytes = 0, int MSGFLAGS = 0) {
-      return lsp_recvfrom_into($self, WBUF, nbytes, MSGFLAGS);
-    }
-
     PyObject *settimeout(PyObject *value) { return lsp_settimeout($self, value); }
     PyObject *gettimeout() { return lsp_gettimeout($self); }
     PyObject *setblocking(PyObject *flag) { return lsp_setblocking($self, flag); }
     PyObject *getblocking() { return lsp_getblocking($self); }
-    PyObject *setsockopt(int level, int optname, PyObject *value, PyObject *optlen = NULL) {
-      return lsp_setsockopt($self, level, optname, value, optlen);
-    }
-    PyObject *getsockopt(int level, int optname, PyObject *buflen = NULL) {
-      return lsp_getsockopt($self, level, optname, buflen);
-    }
   }
 } lsp_sock;
+
+/*
+ * The methods with several arguments (send, recv, sendto, setsockopt,
+ * sendmsg, ...) are not generated: src/lsp.c and src/lsp_msg.c write them
+ * with stdlib's argument parsing, and lsp_type_init (below) adds them.
+ * The Python layer's private access to the C state is module functions,
+ * so the class shows only stdlib's names.
+ */
+%rename(_sock_init_new) lsp_init_new;
+PyObject *lsp_init_new(lsp_sock *s, int family, int type, int proto);
+%rename(_sock_init_fd) lsp_init_fd;
+PyObject *lsp_init_fd(lsp_sock *s, PyObject *fd, int family, int type, int proto);
+%rename(_sock_init_handle) lsp_init_handle;
+PyObject *lsp_init_handle(lsp_sock *s, unsigned long long handle, int family, int type, int proto);
+%rename(_sock_family) lsp_sock_family;
+int lsp_sock_family(lsp_sock *s);
+%rename(_sock_type) lsp_sock_type;
+int lsp_sock_type(lsp_sock *s);
+%rename(_sock_proto) lsp_sock_proto;
+int lsp_sock_proto(lsp_sock *s);
+/* The libsock handle (an id, not an fd); 0 once closed. */
+%rename(_sock_handle) lsp_sock_handle;
+unsigned long long lsp_sock_handle(lsp_sock *s);
 
 /* ---- the poller behind libsock.selectors (src/lsp_poller.c) -------- */
 

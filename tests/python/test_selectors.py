@@ -579,7 +579,7 @@ class OwnershipTest(SelectorTestBase):
         sel = self.make()
         a, b = self.pair()
         sel.register(a.fileno(), selectors.EVENT_READ)
-        self.assertEqual(sel._handles[a.fileno()], a._ls_handle())
+        self.assertEqual(sel._handles[a.fileno()], libsock._libsock._sock_handle(a))
         b.send(b'x')
         self.assertEqual(len(sel.select(TIMEOUT)), 1)
         # Closing the socket removes it from the poller (libsock does).

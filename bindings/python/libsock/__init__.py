@@ -23,6 +23,7 @@ import io as _io
 import os as _os
 import sys as _sys
 import warnings as _warnings
+from operator import index as _operator_index
 from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
 from typing import Any, Optional, Tuple, Union
 
@@ -116,9 +117,9 @@ class socket(_libsock.SocketBase):
         self._io_refs = 0
         self._closed = False
         if fileno is None:
-            self._init_new(family, type, proto)
+            _libsock._sock_init_new(self, family, type, proto)
         else:
-            self._init_fd(fileno, family, type, proto)
+            _libsock._sock_init_fd(self, fileno, family, type, proto)
 
     def __enter__(self) -> "socket":
         return self
@@ -133,6 +134,7 @@ class socket(_libsock.SocketBase):
     __repr__ = _stdsocket.socket.__repr__
     makefile = _stdsocket.socket.makefile
     _check_sendfile_params = _stdsocket.socket._check_sendfile_params
+    _sendfile_use_send = _stdsocket.socket._sendfile_use_send
 
     def __getstate__(self) -> Any:
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
@@ -141,7 +143,7 @@ class socket(_libsock.SocketBase):
         # stdlib warns about a socket that is garbage-collected while open;
         # the C type's destructor then closes it.
         try:
-            if self._ls_handle():
+            if _libsock._sock_handle(self):
                 _warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self)
         except Exception:
             pass
@@ -149,34 +151,28 @@ class socket(_libsock.SocketBase):
     @property
     def family(self) -> Union["AddressFamily", int]:
         """Read-only access to the address family for this socket."""
-        return _as_enum(self._get_family(), AddressFamily)
+        return _as_enum(_libsock._sock_family(self), AddressFamily)
 
     @property
     def type(self) -> Union["SocketKind", int]:
         """Read-only access to the socket type."""
-        return _as_enum(self._get_type(), SocketKind)
+        return _as_enum(_libsock._sock_type(self), SocketKind)
 
     @property
     def proto(self) -> int:
         """Read-only access to the socket protocol."""
-        return self._get_proto()
+        return _libsock._sock_proto(self)
 
     @property
     def timeout(self) -> Optional[float]:
         """The timeout in seconds (None: blocking), as gettimeout()."""
         return self.gettimeout()
 
-    def listen(self, backlog: Optional[int] = None) -> None:
-        """listen([backlog]): enable a server to accept connections."""
-        if backlog is None:
-            backlog = min(SOMAXCONN, 128)
-        self._listen(backlog if backlog > 0 else 0)
-
     def accept(self) -> Tuple["socket", Any]:
         """accept() -> (socket object, address info)"""
         handle, addr = self._accept()
-        sock = _wrap_handle(handle, self._get_family(), self._get_type(),
-                            self._get_proto())
+        sock = _wrap_handle(handle, _libsock._sock_family(self), _libsock._sock_type(self),
+                            _libsock._sock_proto(self))
         return sock, addr
 
     def dup(self) -> "socket":
@@ -192,7 +188,20 @@ class socket(_libsock.SocketBase):
         Always through send(), stdlib's portable path (its os.sendfile path
         would bypass libsock); stdlib's implementation of that path is used.
         """
-        return _stdsocket.socket._sendfile_use_send(self, file, offset, count)
+        return self._sendfile_use_send(file, offset, count)
+
+    def _sendfile_use_sendfile(self, file: Any, offset: int = 0,
+                               count: Optional[int] = None) -> int:
+        """stdlib's os.sendfile() path: it would bypass libsock, so it gives
+        up at once, as stdlib's does where os.sendfile is missing."""
+        raise _GiveupOnSendfile("os.sendfile() bypasses libsock: use send()")
+
+    if hasattr(_stdsocket.socket, 'sendmsg_afalg'):
+        def sendmsg_afalg(self, msg: Any = (), *, op: int, iv: Any = None,
+                          assoclen: Any = None, flags: int = 0) -> int:
+            """AF_ALG (Linux kernel crypto) sockets: libsock has none."""
+            raise OSError(_errno.EOPNOTSUPP,
+                          "sendmsg_afalg(): libsock has no AF_ALG sockets")
 
     def _decref_socketios(self) -> None:
         if self._io_refs > 0:
@@ -234,14 +243,27 @@ def _wrap_handle(handle: int, family: int, type: int, proto: int) -> socket:
     _libsock.SocketBase.__init__(sock)
     sock._io_refs = 0
     sock._closed = False
-    sock._init_handle(handle, family, type, proto)
+    _libsock._sock_init_handle(sock, handle, family, type, proto)
     return sock
 
 
 def close(fd: int) -> None:
     """close(fd): close a socket by its OS handle (fileno), as stdlib's
-    socket.close. The handle must be a socket (ENOTSOCK otherwise)."""
-    socket(fileno=fd).close()
+    socket.close: through libsock, or os.close() for a descriptor that is
+    not a socket libsock manages (POSIX)."""
+    if not isinstance(fd, int):
+        fd = _operator_index(fd)
+    if fd < 0:
+        raise OSError(EBADF, _os.strerror(EBADF))
+    try:
+        sock = socket(fileno=fd)
+    except OSError as exc:
+        if _os.name == 'nt' or exc.errno not in (_errno.ENOTSOCK, _errno.EPROTOTYPE,
+                                                 _errno.EAFNOSUPPORT):
+            raise
+        _os.close(fd)
+        return
+    sock.close()
 
 
 def fromfd(fd: int, family: int, type: int, proto: int = 0) -> socket:
@@ -262,6 +284,8 @@ def socketpair(family: Optional[int] = None, type: int = SOCK_STREAM,
     return (_wrap_handle(a, family, type, proto),
             _wrap_handle(b, family, type, proto))
 
+
+_GiveupOnSendfile = _stdsocket._GiveupOnSendfile
 
 # The raw stream makefile() builds: stdlib's, which reads and writes through
 # the socket's recv_into() and send().

@@ -128,7 +128,7 @@ class LibsockSelector(_std.BaseSelector):
     def _handle_for(self, fileobj: Any, fd: int) -> Tuple[int, bool]:
         """(handle, adopted): the libsock handle to register fd by."""
         if isinstance(fileobj, _libsock.SocketBase):
-            handle = fileobj._ls_handle()
+            handle = _libsock._sock_handle(fileobj)
             if handle:
                 return handle, False
         handle = _libsock._handle_of_fd(fd)

@@ -27,6 +27,7 @@
 #include <afunix.h>
 #else
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -1005,12 +1006,30 @@ PyObject *lsp_shutdown(lsp_sock *s, int how)
 	Py_RETURN_NONE;
 }
 
+/*
+ * The OS handle was closed behind libsock's back. ls_close cannot say so:
+ * the OS close happens when the last reference goes and its error is
+ * dropped. So the binding looks first, as stdlib's close() would fail.
+ */
+static int native_gone(ls_native fd)
+{
+#ifdef _WIN32
+	int type, len = (int)sizeof type;
+	return fd != LS_NATIVE_INVALID &&
+	       getsockopt((SOCKET)fd, SOL_SOCKET, SO_TYPE, (char *)&type, &len) != 0 &&
+	       WSAGetLastError() == WSAENOTSOCK;
+#else
+	return fd != LS_NATIVE_INVALID && fcntl((int)fd, F_GETFD) == -1 && errno == EBADF;
+#endif
+}
+
 PyObject *lsp_close(lsp_sock *s)
 {
-	int rc, ne = 0;
+	int rc, ne = 0, gone;
 	ls_socket h = s->h;
 	if (h == LS_INVALID_SOCKET)
 		Py_RETURN_NONE;
+	gone = native_gone(s->fd);
 	fdmap_forget(s);
 	s->h = LS_INVALID_SOCKET;
 	Py_BEGIN_ALLOW_THREADS
@@ -1021,6 +1040,8 @@ PyObject *lsp_close(lsp_sock *s)
 	/* stdlib ignores ECONNRESET on close (bpo-30319). */
 	if (rc < 0 && rc != LS_ECONNRESET)
 		return lsp_raise(rc, ne, 0);
+	if (gone)
+		return lsp_closed();
 	Py_RETURN_NONE;
 }
 
@@ -1153,19 +1174,12 @@ PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags)
 	Py_RETURN_NONE;
 }
 
-PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, PyObject *a2, PyObject *a3)
+PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, int flags, PyObject *addrobj)
 {
-	PyObject *addrobj = a2;
 	ls_addr a;
-	int flags = 0, ne = 0, sig;
+	int ne = 0, sig;
 	int64_t r;
 	ls_socket h = s->h;
-	if (a3 != NULL) {
-		long f;
-		if (get_int_arg(a2, &f) < 0 || lsp_msgflags(f, &flags) < 0)
-			return NULL;
-		addrobj = a3;
-	}
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
 	if (lsp_to_addr(s->family, addrobj, &a, "sendto") < 0)
@@ -1364,53 +1378,34 @@ PyObject *lsp_getblocking(lsp_sock *s)
 	return PyBool_FromLong(s->timeout != 0.0);
 }
 
-PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
-                         PyObject *optlen)
+/*
+ * setsockopt in its three forms: an int (value), a buffer (buf), or None
+ * with an option length (buf NULL, optlen >= 0).
+ */
+PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, int value, Py_buffer *buf,
+                         long long optlen)
 {
-	int rc, on = 0, done;
+	int rc, on, done;
 	if (s->h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	if (optlen != NULL) {
-		long len;
-		if (value != Py_None) {
-			PyErr_SetString(PyExc_TypeError,
-			                "setsockopt() takes an int, a buffer, or None with an optlen");
-			return NULL;
-		}
-		if (get_int_arg(optlen, &len) < 0)
-			return NULL;
-		if (len < 0) {
-			PyErr_SetString(PyExc_OverflowError, "optlen must not be negative");
-			return NULL;
-		}
-		rc = ls_setsockopt(s->h, level, name, NULL, (size_t)len);
-	} else if (PyLong_Check(value)) {
-		long lv = PyLong_AsLong(value);
-		int v;
-		if ((lv == -1 && PyErr_Occurred()) || lv > INT_MAX || lv < INT_MIN) {
-			/* stdlib tries "i", then "y*": an int out of range ends as this. */
-			PyErr_Clear();
-			PyErr_SetString(PyExc_TypeError, "a bytes-like object is required, not 'int'");
-			return NULL;
-		}
-		v = (int)lv;
-		on = v != 0;
+	if (buf == NULL && optlen >= 0) {
+		on = 0;
+		rc = ls_setsockopt(s->h, level, name, NULL, (size_t)optlen);
+	} else if (buf == NULL) {
+		on = value != 0;
 		done = lsp_msg_setsockopt(s, level, name, on);
 		if (done != 0)
 			return done < 0 ? NULL : Py_NewRef(Py_None);
-		rc = ls_setsockopt(s->h, level, name, &v, sizeof v);
+		rc = ls_setsockopt(s->h, level, name, &value, sizeof value);
 	} else {
-		Py_buffer view;
 		Py_ssize_t i;
-		if (PyObject_GetBuffer(value, &view, PyBUF_SIMPLE) < 0)
-			return NULL;
-		for (i = 0; i < view.len; i++)
-			on |= ((const unsigned char *)view.buf)[i] != 0;
-		done = view.len == (Py_ssize_t)sizeof(int) ? lsp_msg_setsockopt(s, level, name, on) : 0;
-		rc = done ? 0 : ls_setsockopt(s->h, level, name, view.buf, (size_t)view.len);
-		PyBuffer_Release(&view);
+		on = 0;
+		for (i = 0; i < buf->len; i++)
+			on |= ((const unsigned char *)buf->buf)[i] != 0;
+		done = buf->len == (Py_ssize_t)sizeof(int) ? lsp_msg_setsockopt(s, level, name, on) : 0;
 		if (done != 0)
 			return done < 0 ? NULL : Py_NewRef(Py_None);
+		rc = ls_setsockopt(s->h, level, name, buf->buf, (size_t)buf->len);
 	}
 	if (rc < 0)
 		return lsp_raise(rc, ls_native_error(), 0);
@@ -1418,23 +1413,12 @@ PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
 	Py_RETURN_NONE;
 }
 
-PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, PyObject *buflenobj)
+/* getsockopt: an int when buflen is 0, else at most buflen bytes. */
+PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, int buflen)
 {
 	int rc;
-	long buflen = 0;
 	if (s->h == LS_INVALID_SOCKET)
 		return lsp_closed();
-	/* stdlib takes buflen as a C int, and a buflen of 0 asks for an int. */
-	if (buflenobj != NULL) {
-		if (get_int_arg(buflenobj, &buflen) < 0)
-			return NULL;
-		if (buflen > INT_MAX || buflen < INT_MIN) {
-			PyErr_SetString(PyExc_OverflowError, buflen > 0
-			                ? "signed integer is greater than maximum"
-			                : "signed integer is less than minimum");
-			return NULL;
-		}
-	}
 	if (buflen == 0) {
 		int v = 0;
 		size_t len = sizeof v;
@@ -1801,6 +1785,214 @@ PyObject *lsp_setdefaulttimeout(PyObject *value)
 }
 
 /* ------------------------------------------------------------------ */
+/* Methods with stdlib's argument parsing                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The methods that take several arguments are written against the CPython
+ * API, with the format strings stdlib's socket module uses, so a wrong
+ * call fails with stdlib's exception and wording ("recv() takes at most 2
+ * arguments (3 given)", keywords refused or taken as stdlib does). SWIG's
+ * generated wrappers name the C function instead. lsp_type_init puts
+ * these on SocketBase.
+ */
+
+/* Flags as stdlib takes them (a C int), translated to LS_MSG_*. */
+static int parse_flags(int flags, int *out)
+{
+	return lsp_msgflags(flags, out);
+}
+
+static PyObject *m_send(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_buffer b;
+	int flags = 0, lf;
+	PyObject *r;
+	if (s == NULL || !PyArg_ParseTuple(args, "y*|i:send", &b, &flags))
+		return NULL;
+	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_send(s, &b, lf);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_sendall(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_buffer b;
+	int flags = 0, lf;
+	PyObject *r;
+	if (s == NULL || !PyArg_ParseTuple(args, "y*|i:sendall", &b, &flags))
+		return NULL;
+	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_sendall(s, &b, lf);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_sendto(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_ssize_t n = PyTuple_GET_SIZE(args);
+	Py_buffer b;
+	int flags = 0, lf;
+	PyObject *addr, *r;
+	if (s == NULL)
+		return NULL;
+	if (n == 2) {
+		if (!PyArg_ParseTuple(args, "y*O:sendto", &b, &addr))
+			return NULL;
+	} else if (n == 3) {
+		if (!PyArg_ParseTuple(args, "y*iO:sendto", &b, &flags, &addr))
+			return NULL;
+	} else {
+		PyErr_Format(PyExc_TypeError, "sendto() takes 2 or 3 arguments (%zd given)", n);
+		return NULL;
+	}
+	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_sendto(s, &b, lf, addr);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_recv(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_ssize_t n;
+	int flags = 0, lf;
+	if (s == NULL || !PyArg_ParseTuple(args, "n|i:recv", &n, &flags))
+		return NULL;
+	return parse_flags(flags, &lf) < 0 ? NULL : lsp_recv(s, n, lf);
+}
+
+static PyObject *m_recvfrom(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_ssize_t n;
+	int flags = 0, lf;
+	if (s == NULL || !PyArg_ParseTuple(args, "n|i:recvfrom", &n, &flags))
+		return NULL;
+	return parse_flags(flags, &lf) < 0 ? NULL : lsp_recvfrom(s, n, lf);
+}
+
+static PyObject *m_recv_into(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
+	lsp_sock *s = lsp_self(self);
+	Py_buffer b;
+	Py_ssize_t n = 0;
+	int flags = 0, lf;
+	PyObject *r;
+	if (s == NULL ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "w*|ni:recv_into", kwlist, &b, &n, &flags))
+		return NULL;
+	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_recv_into(s, &b, n, lf);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_recvfrom_into(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
+	lsp_sock *s = lsp_self(self);
+	Py_buffer b;
+	Py_ssize_t n = 0;
+	int flags = 0, lf;
+	PyObject *r;
+	if (s == NULL || !PyArg_ParseTupleAndKeywords(args, kw, "w*|ni:recvfrom_into", kwlist, &b,
+	                                              &n, &flags))
+		return NULL;
+	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_recvfrom_into(s, &b, n, lf);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_listen(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	int backlog = SOMAXCONN < 128 ? SOMAXCONN : 128;
+	if (s == NULL || !PyArg_ParseTuple(args, "|i:listen", &backlog))
+		return NULL;
+	return lsp_listen(s, backlog < 0 ? 0 : backlog);
+}
+
+/* setsockopt(level, optname, int), (level, optname, buffer), (level, optname, None, optlen). */
+static PyObject *m_setsockopt(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	int level, name, v;
+	unsigned int optlen;
+	PyObject *none, *r;
+	Py_buffer b;
+	if (s == NULL)
+		return NULL;
+	if (PyArg_ParseTuple(args, "iii:setsockopt", &level, &name, &v))
+		return lsp_setsockopt(s, level, name, v, NULL, -1);
+	PyErr_Clear();
+	if (PyArg_ParseTuple(args, "iiO!I:setsockopt", &level, &name, Py_TYPE(Py_None), &none,
+	                     &optlen))
+		return lsp_setsockopt(s, level, name, 0, NULL, (long long)optlen);
+	PyErr_Clear();
+	if (!PyArg_ParseTuple(args, "iiy*:setsockopt", &level, &name, &b))
+		return NULL;
+	r = lsp_setsockopt(s, level, name, 0, &b, -1);
+	PyBuffer_Release(&b);
+	return r;
+}
+
+static PyObject *m_getsockopt(PyObject *self, PyObject *args)
+{
+	lsp_sock *s = lsp_self(self);
+	int level, name, buflen = 0;
+	if (s == NULL || !PyArg_ParseTuple(args, "ii|i:getsockopt", &level, &name, &buflen))
+		return NULL;
+	return lsp_getsockopt(s, level, name, buflen);
+}
+
+PyMethodDef lsp_io_methods[] = {
+	{"send", m_send, METH_VARARGS,
+	 "send(data[, flags]) -> count\n\nSend a data string to the socket."},
+	{"sendall", m_sendall, METH_VARARGS,
+	 "sendall(data[, flags])\n\nSend a data string to the socket, all of it."},
+	{"sendto", m_sendto, METH_VARARGS,
+	 "sendto(data[, flags], address) -> count\n\nSend data to a given address."},
+	{"recv", m_recv, METH_VARARGS,
+	 "recv(buffersize[, flags]) -> data\n\nReceive up to buffersize bytes."},
+	{"recvfrom", m_recvfrom, METH_VARARGS,
+	 "recvfrom(buffersize[, flags]) -> (data, address info)"},
+	{"recv_into", (PyCFunction)(void (*)(void))m_recv_into, METH_VARARGS | METH_KEYWORDS,
+	 "recv_into(buffer, [nbytes[, flags]]) -> nbytes_read"},
+	{"recvfrom_into", (PyCFunction)(void (*)(void))m_recvfrom_into,
+	 METH_VARARGS | METH_KEYWORDS, "recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address info)"},
+	{"listen", m_listen, METH_VARARGS,
+	 "listen([backlog])\n\nEnable a server to accept connections."},
+	{"setsockopt", m_setsockopt, METH_VARARGS,
+	 "setsockopt(level, option, value: int)\nsetsockopt(level, option, value: buffer)\n"
+	 "setsockopt(level, option, None, optlen: int)\n\nSet a socket option."},
+	{"getsockopt", m_getsockopt, METH_VARARGS,
+	 "getsockopt(level, option[, buffersize]) -> value\n\nGet a socket option."},
+	{NULL, NULL, 0, NULL},
+};
+
+int lsp_sock_family(lsp_sock *s)
+{
+	return s->family;
+}
+
+int lsp_sock_type(lsp_sock *s)
+{
+	return s->type;
+}
+
+int lsp_sock_proto(lsp_sock *s)
+{
+	return s->proto;
+}
+
+unsigned long long lsp_sock_handle(lsp_sock *s)
+{
+	return (unsigned long long)s->h;
+}
+
+/* ------------------------------------------------------------------ */
 /* The SocketBase type                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -1837,7 +2029,7 @@ int lsp_type_init(PyTypeObject *sb, PyTypeObject *swigbase)
 	static const char *const own[] = {"this", "thisown", "__dict__", NULL};
 	static const char *const base[] = {"own", "disown", "acquire", "append", "next",
 	                                   "__int__", NULL};
-	if (install_methods(sb, lsp_msg_methods) < 0)
+	if (install_methods(sb, lsp_io_methods) < 0 || install_methods(sb, lsp_msg_methods) < 0)
 		return -1;
 	drop_names(sb, own);
 	drop_names(swigbase, base);

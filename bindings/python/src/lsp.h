@@ -58,6 +58,11 @@ PyObject *lsp_init_new(lsp_sock *s, int family, int type, int proto);
 PyObject *lsp_init_fd(lsp_sock *s, PyObject *fd, int family, int type, int proto);
 PyObject *lsp_init_handle(lsp_sock *s, unsigned long long h, int family, int type,
                           int proto);
+/* What the Python layer reads (module functions, so that the class has stdlib's names). */
+int lsp_sock_family(lsp_sock *s);
+int lsp_sock_type(lsp_sock *s);
+int lsp_sock_proto(lsp_sock *s);
+unsigned long long lsp_sock_handle(lsp_sock *s);
 
 /* Connection calls. */
 PyObject *lsp_bind(lsp_sock *s, PyObject *addr);
@@ -73,7 +78,7 @@ PyObject *lsp_getsockname(lsp_sock *s, int peer);
 /* I/O. Buffers stay pinned by the caller (the SWIG typemaps) throughout. */
 PyObject *lsp_send(lsp_sock *s, Py_buffer *data, int flags);
 PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags);
-PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, PyObject *a2, PyObject *a3);
+PyObject *lsp_sendto(lsp_sock *s, Py_buffer *data, int flags, PyObject *addr);
 PyObject *lsp_recv(lsp_sock *s, Py_ssize_t n, int flags);
 PyObject *lsp_recv_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags);
 PyObject *lsp_recvfrom(lsp_sock *s, Py_ssize_t n, int flags);
@@ -84,9 +89,9 @@ PyObject *lsp_settimeout(lsp_sock *s, PyObject *value);
 PyObject *lsp_gettimeout(lsp_sock *s);
 PyObject *lsp_setblocking(lsp_sock *s, PyObject *flag);
 PyObject *lsp_getblocking(lsp_sock *s);
-PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, PyObject *value,
-                         PyObject *optlen);
-PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, PyObject *buflen);
+PyObject *lsp_setsockopt(lsp_sock *s, int level, int name, int value, Py_buffer *buf,
+                         long long optlen);
+PyObject *lsp_getsockopt(lsp_sock *s, int level, int name, int buflen);
 
 /* Module-level functions. */
 PyObject *lsp_getaddrinfo(PyObject *host, PyObject *port, int family, int type,
@@ -221,6 +226,7 @@ lsp_sock *lsp_self(PyObject *self);
  * wording); lsp_type_init puts them on SocketBase.
  */
 extern PyMethodDef lsp_msg_methods[];
+extern PyMethodDef lsp_io_methods[];
 int lsp_type_init(PyTypeObject *sockbase, PyTypeObject *swigbase);
 
 /*
