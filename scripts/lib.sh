@@ -64,3 +64,33 @@ ensure_python_dev() {
     exit 1
   fi
 }
+
+# clang's libFuzzer and sanitizer runtimes (Debian: libclang-rt-<version>-dev),
+# which a bare clang package does not always bring.
+ensure_fuzzer_runtime() {
+  local probe dir
+  dir=$(mktemp -d)
+  probe="$dir/f.c"
+  printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe"
+  if ! clang -fsanitize=fuzzer,address "$probe" -o "$dir/f" >/dev/null 2>&1; then
+    local ver pkg sudo=""
+    ver=$(clang -dumpversion | cut -d. -f1)
+    pkg="libclang-rt-$ver-dev"
+    if [ "$(id -u)" -ne 0 ]; then
+      if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo"
+      else
+        echo "error: clang's fuzzer runtime is missing" >&2
+        echo "install it with:  sudo apt-get install -y $pkg" >&2
+        rm -rf "$dir"
+        exit 1
+      fi
+    fi
+    echo "== installing $pkg (libFuzzer)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >/dev/null
+    clang -fsanitize=fuzzer,address "$probe" -o "$dir/f" >/dev/null 2>&1 ||
+      { echo "error: clang still cannot link libFuzzer after installing $pkg" >&2; rm -rf "$dir"; exit 1; }
+  fi
+  rm -rf "$dir"
+}
