@@ -7,6 +7,8 @@
  * SO_ERROR). Each code is recorded with lsi_set_native_error() so
  * ls_native_error() can show what Windows said.
  */
+#include <stdatomic.h>
+
 #include "win32.h"
 
 /* WSA codes that have an exact libsock meaning. */
@@ -124,4 +126,68 @@ int lsi_win_resolver_error(int code)
 	 * a resolver failure, not an unknown system error.
 	 */
 	return code == LS_EUNKNOWN ? LS_EAI_FAIL : code;
+}
+
+/* Win32 codes that are not WSA codes but reach libsock from kernel32. */
+static const struct {
+	DWORD win;
+	int ls;
+} lsi_sys_map[] = {
+    {ERROR_INVALID_HANDLE, LS_EBADF},
+    {ERROR_ACCESS_DENIED, LS_EACCES},
+    {ERROR_TOO_MANY_OPEN_FILES, LS_EMFILE},
+    {ERROR_OUTOFMEMORY, LS_ENOMEM},
+    {ERROR_NO_SYSTEM_RESOURCES, LS_ENOBUFS},
+    {ERROR_NOT_SUPPORTED, LS_ENOTSUP},
+    /* A device that does not know the request (an IOCTL it lacks). */
+    {ERROR_INVALID_FUNCTION, LS_ENOTSUP},
+    {ERROR_CALL_NOT_IMPLEMENTED, LS_ENOTSUP},
+};
+
+int lsi_win_sys_error(DWORD code)
+{
+	size_t i;
+
+	lsi_set_native_error((int)code);
+	for (i = 0; i < sizeof lsi_sys_map / sizeof lsi_sys_map[0]; i++) {
+		if (lsi_sys_map[i].win == code)
+			return lsi_sys_map[i].ls;
+	}
+	return lsi_wsa_translate((int)code);
+}
+
+typedef ULONG(WINAPI *lsi_rtl_status_fn)(LONG);
+
+/*
+ * RtlNtStatusToDosError is looked up rather than linked so that libsock
+ * does not need ntdll's import library (mingw-w64 and MSVC ship it
+ * differently). ntdll is mapped into every process, so the lookup cannot
+ * fail in practice; if it did, the status is simply unknown.
+ */
+static lsi_rtl_status_fn lsi_rtl_status(void)
+{
+	static _Atomic(lsi_rtl_status_fn) cached;
+	lsi_rtl_status_fn fn = atomic_load(&cached);
+	HMODULE ntdll;
+
+	/* Two threads may both look it up; they store the same address. */
+	if (fn == NULL) {
+		ntdll = GetModuleHandleW(L"ntdll.dll");
+		if (ntdll != NULL)
+			fn = (lsi_rtl_status_fn)(void (*)(void))GetProcAddress(
+			    ntdll, "RtlNtStatusToDosError");
+		atomic_store(&cached, fn);
+	}
+	return fn;
+}
+
+int lsi_win_nt_error(LONG status)
+{
+	lsi_rtl_status_fn fn = lsi_rtl_status();
+
+	if (fn == NULL) {
+		lsi_set_native_error((int)status);
+		return LS_EUNKNOWN;
+	}
+	return lsi_win_sys_error(fn(status));
 }

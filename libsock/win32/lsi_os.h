@@ -80,6 +80,24 @@ struct sockaddr_un {
 #define TCP_KEEPINTVL 17
 #endif
 
+/*
+ * The socket of the base service provider under any layered ones, which the
+ * AFD poller must name (poller/afd.c). mingw-w64 headers lack them; the
+ * numbers are the Windows SDK's (_WSAIOR(IOC_WS2, 34), 27, 28 and 29).
+ */
+#ifndef SIO_BASE_HANDLE
+#define SIO_BASE_HANDLE _WSAIOR(IOC_WS2, 34)
+#endif
+#ifndef SIO_BSP_HANDLE
+#define SIO_BSP_HANDLE _WSAIOR(IOC_WS2, 27)
+#endif
+#ifndef SIO_BSP_HANDLE_SELECT
+#define SIO_BSP_HANDLE_SELECT _WSAIOR(IOC_WS2, 28)
+#endif
+#ifndef SIO_BSP_HANDLE_POLL
+#define SIO_BSP_HANDLE_POLL _WSAIOR(IOC_WS2, 29)
+#endif
+
 #ifndef WSA_FLAG_NO_HANDLE_INHERIT
 #define WSA_FLAG_NO_HANDLE_INHERIT 0x80
 #endif

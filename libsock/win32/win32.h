@@ -33,6 +33,8 @@ int lsi_win_sendto(SOCKET s, const char *buf, int len, int flags, const struct s
 int lsi_win_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen);
 int lsi_win_wsasend(SOCKET s, WSABUF *bufs, DWORD count, DWORD *sent, DWORD flags);
 int lsi_win_wsarecv(SOCKET s, WSABUF *bufs, DWORD count, DWORD *received, DWORD *flags);
+int lsi_win_wsasendmsg(SOCKET s, WSAMSG *msg, DWORD flags, DWORD *sent);
+int lsi_win_wsarecvmsg(SOCKET s, WSAMSG *msg, DWORD *received);
 int lsi_win_wsapoll(WSAPOLLFD *fds, ULONG count, INT timeout);
 int lsi_win_select(fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                    const struct timeval *timeout);
@@ -61,6 +63,13 @@ int lsi_win_error(int code);
 int lsi_win_last_error(void);
 /* Resolver codes (getaddrinfo's return value, getnameinfo's WSA code). */
 int lsi_win_resolver_error(int code);
+/*
+ * Win32 codes (GetLastError() after a kernel32 call such as
+ * CreateIoCompletionPort); WSA codes are Win32 codes too, so they work here.
+ */
+int lsi_win_sys_error(DWORD code);
+/* NTSTATUS values from ntdll calls (the AFD poller), through their Win32 code. */
+int lsi_win_nt_error(LONG status);
 
 /* --- Shared helpers (socket.c) ------------------------------------------ */
 
