@@ -54,6 +54,7 @@
 	X(ENOSPC, -32, "output buffer too small")                              \
 	X(ENOTSOCK, -33, "handle is not a socket")                             \
 	X(EEXIST, -34, "already registered")                                   \
+	X(EPROTO, -35, "protocol error: malformed or unexpected data from the peer") \
 	X(ENONAME, -40, "name or service not known")                           \
 	X(EAI_AGAIN, -41, "temporary failure in name resolution")              \
 	X(EAI_FAIL, -42, "non-recoverable failure in name resolution")         \
@@ -62,6 +63,14 @@
 	X(EAI_SOCKTYPE, -45, "socket type not supported by the resolver")      \
 	X(EAI_BADFLAGS, -46, "bad resolver flags")                             \
 	X(ENODATA, -47, "no address associated with the name")                 \
+	X(ETLS, -50, "TLS handshake or protocol failure")                      \
+	X(ECERTUNTRUSTED, -51,                                                 \
+	  "certificate not trusted (unknown CA, self-signed or incomplete chain)") \
+	X(ECERTEXPIRED, -52, "certificate expired or not yet valid")           \
+	X(ECERTNAME, -53, "certificate does not match the server name")        \
+	X(ECERT, -54, "certificate rejected")                                  \
+	X(ETRUNCATED, -55, "TLS stream ended without close_notify (truncated)") \
+	X(EREADONLY, -56, "TLS configuration is in use and read-only")         \
 	X(EUNKNOWN, -99, "unknown system error (see ls_native_error)")
 
 #define LS_ERROR_ENUM_ENTRY_(name, value, msg) LS_##name = (value),
@@ -75,6 +84,13 @@ typedef enum ls_error {
 /* The first and last resolver codes, for ls_error_is_resolver(). */
 #define LS_ERESOLVER_FIRST LS_ENONAME
 #define LS_ERESOLVER_LAST LS_ENODATA
+
+/*
+ * The TLS codes (libsock/tls.h) are -50..-59: LS_ETLS_FIRST down to
+ * LS_ETLS_LAST; -57..-59 are reserved for later ones.
+ */
+#define LS_ETLS_FIRST LS_ETLS
+#define LS_ETLS_LAST (-59)
 
 #ifdef __cplusplus
 extern "C" {

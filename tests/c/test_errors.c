@@ -79,6 +79,15 @@ static void fixed_numbers(void)
 	CHECK_EQ_INT(LS_EPROTO, -35);
 	CHECK_EQ_INT(LS_ENONAME, -40);
 	CHECK_EQ_INT(LS_ENODATA, -47);
+	CHECK_EQ_INT(LS_ETLS, -50);
+	CHECK_EQ_INT(LS_ECERTUNTRUSTED, -51);
+	CHECK_EQ_INT(LS_ECERTEXPIRED, -52);
+	CHECK_EQ_INT(LS_ECERTNAME, -53);
+	CHECK_EQ_INT(LS_ECERT, -54);
+	CHECK_EQ_INT(LS_ETRUNCATED, -55);
+	CHECK_EQ_INT(LS_EREADONLY, -56);
+	CHECK_EQ_INT(LS_ETLS_FIRST, -50);
+	CHECK_EQ_INT(LS_ETLS_LAST, -59);
 	CHECK_EQ_INT(LS_EUNKNOWN, -99);
 }
 
@@ -92,8 +101,8 @@ static void ok_name(void)
 
 static void unknown_values(void)
 {
-	static const int unknown[] = { 1, 42, -36, -39, -48, -98, -100, -1000,
-		                       INT_MIN, INT_MAX };
+	static const int unknown[] = { 1, 42, -36, -39, -48, -49, -57, -59, -60, -98,
+		                       -100, -1000, INT_MIN, INT_MAX };
 	size_t i;
 
 	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {

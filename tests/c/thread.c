@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -256,3 +257,105 @@ void t_native_close(ls_native h)
 	close((int)h);
 #endif
 }
+
+struct t_proc {
+#ifndef _WIN32
+	pid_t pid;
+	int status; /* -1 until reaped */
+#endif
+	int unused;
+};
+
+#ifdef _WIN32
+t_proc *t_proc_start(const char *const *argv, const char *in_path, const char *out_path)
+{
+	(void)argv;
+	(void)in_path;
+	(void)out_path;
+	return NULL;
+}
+
+int t_proc_wait(t_proc *p, int64_t timeout_ms, int *status)
+{
+	(void)p;
+	(void)timeout_ms;
+	*status = -1;
+	return 1;
+}
+
+void t_proc_stop(t_proc *p)
+{
+	(void)p;
+}
+#else
+/* In the child: stdin, stdout and stderr as asked, then exec (or exit 127). */
+static void t_proc_child(const char *const *argv, const char *in_path, const char *out_path)
+{
+	int in = open(in_path != NULL ? in_path : "/dev/null", O_RDONLY);
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(127);
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+t_proc *t_proc_start(const char *const *argv, const char *in_path, const char *out_path)
+{
+	t_proc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->status = -1;
+	p->pid = fork();
+	if (p->pid == 0)
+		t_proc_child(argv, in_path, out_path);
+	if (p->pid < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Reap the child if it has ended: 1 once its status is known. */
+static int t_proc_reap(t_proc *p)
+{
+	int st;
+
+	if (p->status >= 0)
+		return 1;
+	if (waitpid(p->pid, &st, WNOHANG) != p->pid)
+		return 0;
+	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 1;
+}
+
+int t_proc_wait(t_proc *p, int64_t timeout_ms, int *status)
+{
+	int64_t end = t_now_ms() + timeout_ms;
+
+	while (!t_proc_reap(p)) {
+		if (t_now_ms() >= end)
+			return 0;
+		t_sleep_ms(5);
+	}
+	*status = p->status;
+	return 1;
+}
+
+void t_proc_stop(t_proc *p)
+{
+	int st;
+
+	if (p == NULL)
+		return;
+	if (!t_proc_reap(p)) {
+		kill(p->pid, SIGTERM);
+		if (!t_proc_wait(p, 2000, &st)) {
+			kill(p->pid, SIGKILL);
+			t_proc_wait(p, 10000, &st);
+		}
+	}
+	free(p);
+}
+#endif

@@ -67,6 +67,26 @@ ls_native t_raw_inheritable_tcp(void);
 /* Close a raw OS socket from t_raw_inheritable_tcp(). */
 void t_native_close(ls_native h);
 
+/*
+ * A child process: a test's independent peer (openssl s_server, a Python
+ * script). argv[0] is looked up in PATH. Its standard input comes from
+ * in_path (NULL: the null device), standard output and error go to
+ * out_path (created or truncated). NULL if it cannot start, and always on
+ * Windows for now (the Schannel work adds CreateProcess).
+ */
+typedef struct t_proc t_proc;
+t_proc *t_proc_start(const char *const *argv, const char *in_path, const char *out_path);
+/*
+ * Wait up to timeout_ms for the process to end: 1 with *status its exit
+ * code (128 + the signal if killed), 0 if it still runs.
+ */
+int t_proc_wait(t_proc *p, int64_t timeout_ms, int *status);
+/*
+ * Stop the process by its id (SIGTERM, SIGKILL after 2 s), reap it and
+ * free p. Never by name. NULL is ignored.
+ */
+void t_proc_stop(t_proc *p);
+
 #ifndef _WIN32
 /* Send signal sig to the thread (pthread_kill). 0 on success. */
 int t_thread_kill(t_thread *t, int sig);
