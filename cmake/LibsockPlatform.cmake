@@ -40,6 +40,12 @@ int main(void){return TCP_KEEPIDLE;}" HAVE_TCP_KEEPIDLE)
 int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
   check_c_source_compiles("#include <netinet/tcp.h>
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
+  _ls_probe(HAVE_CLOCK_MONOTONIC_COARSE "#include <time.h>
+int main(void){struct timespec t; return clock_gettime(CLOCK_MONOTONIC_COARSE, &t);}")
+  _ls_probe(HAVE_LINUX_TCP_INFO "#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
+int main(void){struct tcp_info i; i.tcpi_rtt = 0; return TCP_INFO + (int)i.tcpi_rtt + (int)sizeof(i.tcpi_snd_mss);}")
   _ls_probe(HAVE_SO_ATTACH_FILTER "#include <sys/socket.h>
 #include <linux/filter.h>
 int main(void){struct sock_fprog p = {0, 0}; return SO_ATTACH_FILTER + SO_DETACH_FILTER + SKF_NET_OFF + p.len;}")
@@ -128,7 +134,7 @@ endif()
 # Normalise every feature to 0 or 1 for the generated header; a feature
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
-          HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
+          HAVE_CLOCK_MONOTONIC_COARSE HAVE_LINUX_TCP_INFO HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})
     set(${v}_FLAG 1)

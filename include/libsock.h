@@ -20,6 +20,8 @@
 #include "libsock/poller.h"
 #include "libsock/acl.h"
 #include "libsock/proxy.h"
+#include "libsock/share.h"
+#include "libsock/stats.h"
 #include "libsock/resolve.h"
 #include "libsock/tls.h"
 

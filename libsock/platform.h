@@ -55,6 +55,16 @@ void lsi_plat_cleanup(void);
 /* A monotonic clock in milliseconds, for deadlines. */
 int64_t lsi_plat_now_ms(void);
 
+/*
+ * A monotonic clock that may be a few milliseconds behind but costs almost
+ * nothing to read (CLOCK_MONOTONIC_COARSE, GetTickCount64): the last-activity
+ * time every send and receive records.
+ */
+int64_t lsi_plat_coarse_ms(void);
+
+/* The wall clock in milliseconds since 1970, for times shown to people. */
+int64_t lsi_plat_wall_ms(void);
+
 /* --- Sockets ------------------------------------------------------------ */
 
 /*
@@ -268,6 +278,49 @@ int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int defa
  * later change of the listener's rules never cuts an accepted connection.
  */
 void lsi_plat_acl_unfilter(lsi_fd fd);
+
+/* --- TCP statistics (libsock/stats/) ----------------------------------- */
+
+/*
+ * Fill what the OS reports of a connected TCP socket (TCP_INFO,
+ * SIO_TCP_INFO) into out, in the portable units, setting out->mask and
+ * out->from_os. LS_ENOTSUP when the OS has no such call or refuses it
+ * (wine's SIO_TCP_INFO); common code then fills libsock's own counts.
+ */
+int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out);
+
+/* --- Load spread over processes (libsock/share/) ------------------------ */
+
+/*
+ * Make an unbound IPv4/IPv6 socket a member of a group the kernel balances
+ * over (Linux SO_REUSEPORT, FreeBSD SO_REUSEPORT_LB); with LS_SHARE_CPU
+ * also steer by the receiving CPU. LS_ENOTSUP where the OS's port sharing
+ * does not balance, or the steering is missing. Common code has checked
+ * the flags, the family and that the socket is not bound.
+ */
+int lsi_plat_share_port(lsi_fd fd, int flags);
+
+/* This process's id. */
+long lsi_plat_process_id(void);
+
+/*
+ * Duplicate fd for process pid into the OS's own bytes (Windows:
+ * WSADuplicateSocketW's WSAPROTOCOL_INFOW) in buf: 0 and *len, LS_ENOSPC
+ * (and *len the size needed) if size is too small, or LS_ENOTSUP where
+ * sockets travel only as descriptors over Unix sockets (POSIX); common
+ * code then passes fd with ls_sendmsg() instead.
+ */
+int lsi_plat_share_export(lsi_fd fd, long pid, void *buf, size_t size, size_t *len);
+
+/*
+ * Make an OS socket in this process from what lsi_plat_share_export()
+ * wrote here; common code has checked the framing and that the bytes are
+ * meant for this process. family and type (LS_*) are what the exporter
+ * said: LS_EINVAL if the bytes say otherwise or do not fit the OS's
+ * format. The socket is not inheritable; its OS blocking mode is left as
+ * it is. LS_ENOTSUP on POSIX.
+ */
+int lsi_plat_share_import(const void *buf, size_t len, int family, int type, lsi_fd *out);
 
 /* --- Options ------------------------------------------------------------ */
 

@@ -127,6 +127,7 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 	atomic_store_explicit(&s->acl, NULL, memory_order_relaxed);
 	atomic_store_explicit(&s->proxy_cfg, NULL, memory_order_relaxed);
 	s->proxy = NULL;
+	lsi_stats_opened(s);
 	atomic_store_explicit(&s->timeout_ms, timeout_ms, memory_order_relaxed);
 	atomic_store_explicit(&s->flags, os_nonblock ? LSI_SF_OS_NONBLOCK : 0,
 	                      memory_order_relaxed);
@@ -146,6 +147,7 @@ void lsi_sock_finalize(lsi_sock *s)
 		lsi_acl_release(s);
 	if (s->proxy != NULL || atomic_load_explicit(&s->proxy_cfg, memory_order_relaxed) != NULL)
 		lsi_proxy_release(s);
+	lsi_stats_retire(s);
 	if (s->close_mode == LSI_CLOSE_NORMAL)
 		lsi_plat_close(s->fd);
 	s->fd = LSI_FD_INVALID;
@@ -179,6 +181,7 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 	                                                memory_order_acq_rel,
 	                                                memory_order_acquire));
 	s->close_mode = mode;
+	lsi_stats_closed();
 	/*
 	 * Pairs with the fence in ls_poller_add(): either this close sees the
 	 * socket flagged as registered, or the add sees it closed.
@@ -198,4 +201,29 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 		lsi_plat_shutdown(s->fd, LS_SHUT_RDWR);
 	lsi_sock_release(s);
 	return 0;
+}
+
+void lsi_sock_walk(void (*fn)(lsi_sock *s, ls_socket h, void *arg), void *arg)
+{
+	uint32_t c, i;
+	lsi_sock *chunk, *s;
+	uint64_t st;
+
+	for (c = 0; c < LSI_MAX_CHUNKS; c++) {
+		chunk = atomic_load_explicit(&lsi_chunks[c], memory_order_acquire);
+		if (chunk == NULL)
+			break;
+		for (i = 0; i < LSI_CHUNK_SIZE; i++) {
+			st = atomic_load_explicit(&chunk[i].state, memory_order_acquire);
+			if (!(st & LSI_ST_OPEN))
+				continue;
+			/* Take it as any call would: it may close meanwhile. */
+			ls_socket h = ((st >> 32) << 32) | (uint64_t)(chunk[i].index + 1);
+
+			if (lsi_sock_acquire(h, &s) != 0)
+				continue;
+			fn(s, h, arg);
+			lsi_sock_release(s);
+		}
+	}
 }

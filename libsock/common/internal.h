@@ -28,6 +28,21 @@ static inline int lsi_fail(int code)
 #define LSI_SF_OS_NONBLOCK 0x04   /* the OS socket is in non-blocking mode */
 #define LSI_SF_POLLED 0x08        /* registered in a poller at some time */
 #define LSI_SF_SHUT_WR 0x10       /* this side shut down its sending direction */
+#define LSI_SF_LISTENING 0x20     /* ls_listen() succeeded */
+
+/*
+ * Per-socket counters (libsock/stats/). Updated with relaxed loads and
+ * stores, not read-modify-writes: the calls on one socket usually come from
+ * one thread, and a plain add keeps counting to a few cycles a call. Two
+ * threads on one socket at once may lose an increment; monitoring accepts
+ * that.
+ */
+typedef struct lsi_counters {
+	_Atomic uint64_t bytes_sent, bytes_received, sends, receives, errors;
+	_Atomic int64_t last_ms; /* lsi_plat_coarse_ms() of the last send or receive */
+	int64_t created_wall_ms; /* lsi_plat_wall_ms() at creation */
+	int64_t created_ms;      /* lsi_plat_now_ms() at creation */
+} lsi_counters;
 
 /* How the socket's OS handle is disposed of when its last user leaves. */
 enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
@@ -56,6 +71,8 @@ typedef struct lsi_sock {
 	_Atomic(struct lsi_acl_copy *) acl; /* a listener's access rules (libsock/acl/) */
 	_Atomic(struct lsi_proxy_cfg *) proxy_cfg; /* a listener's PROXY settings (libsock/proxy/) */
 	struct lsi_proxy_conn *proxy; /* the PROXY header an accepted socket came with */
+	lsi_counters ctr;   /* libsock/stats/ */
+	char *name;         /* ls_socket_set_name, guarded by the stats lock */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;
@@ -171,6 +188,38 @@ int lsi_proxy_peer(lsi_sock *sk, ls_addr *addr);
 
 /* The socket is going away: drop its PROXY settings and header. */
 void lsi_proxy_release(lsi_sock *sk);
+
+/* --- stats/ ---------------------------------------------------------------- */
+
+static inline void lsi_add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+	                      memory_order_relaxed);
+}
+
+/*
+ * Count one send or receive call that returned rc. Would-block, timeouts
+ * and signals are not errors of the socket; anything else negative is.
+ */
+static inline void lsi_count_io(lsi_sock *s, int sending, int64_t rc)
+{
+	if (rc >= 0) {
+		lsi_add(sending ? &s->ctr.bytes_sent : &s->ctr.bytes_received, (uint64_t)rc);
+		lsi_add(sending ? &s->ctr.sends : &s->ctr.receives, 1);
+	} else if (rc != LS_EAGAIN && rc != LS_ETIMEDOUT && rc != LS_EINTR) {
+		lsi_add(&s->ctr.errors, 1);
+	}
+	atomic_store_explicit(&s->ctr.last_ms, lsi_plat_coarse_ms(), memory_order_relaxed);
+}
+
+/* Process totals: a socket was opened, accepted, closed; a closed one's counts kept. */
+void lsi_stats_opened(lsi_sock *s);
+void lsi_stats_accepted(void);
+void lsi_stats_closed(void);
+void lsi_stats_retire(lsi_sock *s);
+
+/* Visit every open socket (handle.c): fn gets each, held, in table order. */
+void lsi_sock_walk(void (*fn)(lsi_sock *s, ls_socket h, void *arg), void *arg);
 
 /* --- wait.c -------------------------------------------------------------- */
 

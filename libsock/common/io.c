@@ -115,6 +115,7 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
 			rc = lsi_retry_op(sk, op, rc);
 		rc = lsi_recv_done(sk, op, rc);
 	}
+	lsi_count_io(sk, lsi_op_is_send(op), rc);
 	lsi_sock_release(sk);
 	return rc;
 }
@@ -135,6 +136,7 @@ int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 	rc = flags == 0 ? lsi_fast_send(sk->fd, buf, len) : lsi_plat_send(sk->fd, buf, len, flags);
 	if (rc < 0)
 		rc = lsi_retry_op(sk, &op, rc);
+	lsi_count_io(sk, 1, rc);
 	lsi_sock_release(sk);
 	return rc;
 }
@@ -152,6 +154,7 @@ int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 	                   : lsi_plat_recv(sk->fd, buf, len, op.flags);
 	if (rc <= 0)
 		rc = lsi_recv_done(sk, &op, rc < 0 ? lsi_retry_op(sk, &op, rc) : rc);
+	lsi_count_io(sk, 0, rc);
 	lsi_sock_release(sk);
 	return rc;
 }
@@ -182,6 +185,7 @@ int ls_sendall(ls_socket s, const void *buf, size_t len, int flags, size_t *sent
 		else if (!lsi_retry(sk, &rc, LS_POLLOUT, flags, deadline))
 			break;
 	}
+	lsi_count_io(sk, 1, rc < 0 && done == 0 ? rc : (int64_t)done);
 	lsi_sock_release(sk);
 	if (sent != NULL)
 		*sent = done;

@@ -155,6 +155,8 @@ int ls_listen(ls_socket s, int backlog)
 	if (rc != 0)
 		return rc;
 	rc = sk->type == LS_SOCK_STREAM ? lsi_plat_listen(sk->fd, backlog) : LS_ENOTSUP;
+	if (rc == 0)
+		lsi_set_flag(sk, LSI_SF_LISTENING, 1);
 	lsi_sock_release(sk);
 	return rc;
 }
@@ -220,6 +222,8 @@ static int lsi_accept(lsi_sock *sk, ls_socket *out, ls_addr *peer)
 		lsi_sock_release(ns);
 	}
 	free(conn);
+	if (rc == 0)
+		lsi_stats_accepted();
 	if (rc != 0)
 		lsi_plat_close(fd);
 	return (int)rc;

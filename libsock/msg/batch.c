@@ -96,7 +96,10 @@ static int lsi_batch_chunk(lsi_sock *sk, ls_mmsg *v, size_t n, int flags, int se
 	for (i = 0; rc > 0 && i < (size_t)rc; i++) {
 		v[i].len = lens[i];
 		v[i].msg.flags = lm[i].oflags;
+		lsi_count_io(sk, sending, (int64_t)lens[i]);
 	}
+	if (rc < 0)
+		lsi_count_io(sk, sending, rc);
 	return (int)rc;
 }
 

@@ -127,6 +127,7 @@ int64_t ls_sendmsg(ls_socket s, ls_msg *m, int flags)
 			        .family = sk->family };
 		rc = lsi_msg_io(sk, &lm, flags, 1);
 		lsi_msg_unhold(held, m->nsocks);
+		lsi_count_io(sk, 1, rc);
 	}
 	lsi_sock_release(sk);
 	return rc;
@@ -187,6 +188,7 @@ int64_t ls_recvmsg(ls_socket s, ls_msg *m, int flags)
 		/* A 0 from a close in another thread is that close, not the end of stream. */
 		if (rc == 0 && lsi_sock_closing(sk))
 			rc = lsi_fail(LS_EBADF);
+		lsi_count_io(sk, 0, rc);
 	}
 	lsi_sock_release(sk);
 	return rc;
