@@ -1138,6 +1138,34 @@ static int sendall_left(lsp_sock *s, const char *p, size_t left, int flags, int6
 	return 0;
 }
 
+/*
+ * A blocking sendall, one send at a time with the GIL released, running the
+ * signal handlers after every partial write as stdlib does: a signal that
+ * arrives once some bytes are out does not make the send fail with EINTR,
+ * it makes it return short, so ls_sendall (which loops in C) would never
+ * come back to run them.
+ */
+static int sendall_blocking(lsp_sock *s, const char *p, size_t left, int flags, int *ne)
+{
+	while (left > 0) {
+		int64_t r;
+		Py_BEGIN_ALLOW_THREADS
+		r = ls_send(s->h, p, left, flags);
+		if (r < 0)
+			*ne = ls_native_error();
+		Py_END_ALLOW_THREADS
+		if (r >= 0) {
+			p += r;
+			left -= (size_t)r;
+		} else if (r != LS_EINTR) {
+			return (int)r;
+		}
+		if (PyErr_CheckSignals())
+			return -1;
+	}
+	return 0;
+}
+
 PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags)
 {
 	const char *p = data->buf;
@@ -1146,6 +1174,15 @@ PyObject *lsp_sendall(lsp_sock *s, Py_buffer *data, int flags)
 	int64_t deadline;
 	if (h == LS_INVALID_SOCKET)
 		return lsp_closed();
+	if (s->timeout_ms < 0) {
+		int ne = 0, rc = sendall_blocking(s, p, left, flags, &ne);
+		if (rc == -1)
+			return NULL;
+		if (rc < 0)
+			return lsp_raise(rc, ne, 0);
+		lsp_counts.sent++;
+		Py_RETURN_NONE;
+	}
 	deadline = lsp_deadline(s);
 	do {
 		size_t sent = 0;
