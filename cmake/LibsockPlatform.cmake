@@ -49,6 +49,16 @@ int main(void){struct tcp_info i; i.tcpi_rtt = 0; return TCP_INFO + (int)i.tcpi_
   _ls_probe(HAVE_SO_ATTACH_FILTER "#include <sys/socket.h>
 #include <linux/filter.h>
 int main(void){struct sock_fprog p = {0, 0}; return SO_ATTACH_FILTER + SO_DETACH_FILTER + SKF_NET_OFF + p.len;}")
+  # Port sharing that balances (libsock/posix/share.c): only Linux's
+  # reuseport groups take a steering program, and those groups balance, so
+  # the program's option stands for "SO_REUSEPORT balances" (a Linux
+  # feature: off in the portable build, which then takes the generic path).
+  # FreeBSD's balancing kind is an option of its own.
+  _ls_probe(HAVE_SO_ATTACH_REUSEPORT_CBPF "#include <sys/socket.h>
+#include <linux/filter.h>
+int main(void){return SO_REUSEPORT + SO_ATTACH_REUSEPORT_CBPF + SKF_AD_CPU;}")
+  check_c_source_compiles("#include <sys/socket.h>
+int main(void){return SO_REUSEPORT_LB;}" HAVE_SO_REUSEPORT_LB)
   _ls_probe(HAVE_SENDMMSG "#include <sys/socket.h>
 int main(void){struct mmsghdr m[1]; return sendmmsg(0, m, 1, 0) + recvmmsg(0, m, 1, MSG_WAITFORONE, 0);}")
   _ls_probe(HAVE_UDP_SEGMENT "#include <netinet/udp.h>
@@ -134,6 +144,7 @@ endif()
 # Normalise every feature to 0 or 1 for the generated header; a feature
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
+          HAVE_SO_ATTACH_REUSEPORT_CBPF HAVE_SO_REUSEPORT_LB
           HAVE_CLOCK_MONOTONIC_COARSE HAVE_LINUX_TCP_INFO HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})

@@ -46,11 +46,13 @@ static const struct {
 	BOOL(WINAPI *cancelioex)(HANDLE, LPOVERLAPPED);
 	INT(WSAAPI *wsasendmsg)(SOCKET, LPWSAMSG, DWORD, LPDWORD, LPWSAOVERLAPPED,
 	                        LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+	int(WSAAPI *wsaduplicatesocketw)(SOCKET, DWORD, LPWSAPROTOCOL_INFOW);
 } lsi_sys = {
     WSASocketW,  closesocket,  bind,        listen,      accept,     connect,     send,
     recv,        sendto,       recvfrom,    WSASend,     WSARecv,    WSAPoll,     select,
     setsockopt,  getsockopt,   getsockname, getpeername, shutdown,   ioctlsocket, WSAIoctl,
     getaddrinfo, freeaddrinfo, getnameinfo, gethostname, CancelIoEx,  WSASendMsg,
+    WSADuplicateSocketW,
 };
 
 /*
@@ -189,6 +191,20 @@ SOCKET lsi_win_socket(int af, int type, int protocol, DWORD flags)
 	if (lsi_fault(LSI_F_SOCKET))
 		return INVALID_SOCKET;
 	return lsi_sys.wsasocketw(af, type, protocol, NULL, 0, flags);
+}
+
+/* A socket from WSADuplicateSocketW's bytes; "socket" faults cover it. */
+SOCKET lsi_win_socket_from_info(WSAPROTOCOL_INFOW *info, DWORD flags)
+{
+	if (lsi_fault(LSI_F_SOCKET))
+		return INVALID_SOCKET;
+	return lsi_sys.wsasocketw(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, info,
+	                          0, flags);
+}
+
+int lsi_win_duplicate_socket(SOCKET s, DWORD pid, WSAPROTOCOL_INFOW *info)
+{
+	return lsi_sys.wsaduplicatesocketw(s, pid, info);
 }
 
 int lsi_win_closesocket(SOCKET s)

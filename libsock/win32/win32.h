@@ -52,6 +52,9 @@ void lsi_win_freeaddrinfo(struct addrinfo *res);
 int lsi_win_getnameinfo(const struct sockaddr *sa, int salen, char *host, DWORD hostlen, char *serv,
                         DWORD servlen, int flags);
 int lsi_win_gethostname(char *name, int len);
+/* Handing sockets to other processes (share.c). */
+SOCKET lsi_win_socket_from_info(WSAPROTOCOL_INFOW *info, DWORD flags);
+int lsi_win_duplicate_socket(SOCKET s, DWORD pid, WSAPROTOCOL_INFOW *info);
 /* CancelIoEx on the socket: every call blocked on it returns. */
 void lsi_win_cancel_io(SOCKET s);
 
