@@ -272,6 +272,21 @@ static void tt_srv_echo(tt_srv *v, ls_tls *t)
 		v->shut = ls_tls_shutdown(t);
 }
 
+/*
+ * After a failed handshake: end the stream and read what the client still
+ * sends, so closing does not reset the connection (a reset would discard
+ * the alert the client has yet to read).
+ */
+static void tt_srv_linger(ls_socket s)
+{
+	char buf[4096];
+
+	ls_shutdown(s, LS_SHUT_WR);
+	ls_set_timeout(s, 2000);
+	while (ls_recv(s, buf, sizeof(buf), 0) > 0)
+		;
+}
+
 static void tt_srv_main(void *arg)
 {
 	tt_srv *v = arg;
@@ -292,6 +307,8 @@ static void tt_srv_main(void *arg)
 		snprintf(v->alpn, sizeof(v->alpn), "%s", ls_tls_alpn(t));
 		if (v->echo && !v->no_notify)
 			tt_srv_echo(v, t);
+	} else {
+		tt_srv_linger(v->sock);
 	}
 	ls_tls_close(t);
 }

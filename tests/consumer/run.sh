@@ -75,9 +75,9 @@ mkdir -p "$work/pkgconfig"
 if step "configure libsock" "$work/configure.log" \
 	cmake -S "$src" -B "$work/build" $gen -DCMAKE_BUILD_TYPE=Release \
 	-DBUILD_TESTING=OFF -DLIBSOCK_EXAMPLES=OFF -DLIBSOCK_BENCH=OFF \
-	-DLIBSOCK_PYTHON=OFF -DCMAKE_INSTALL_PREFIX="$prefix" &&
+	-DLIBSOCK_PYTHON=OFF &&
 	step "build libsock" "$work/build.log" cmake --build "$work/build" &&
-	step "install libsock" "$work/install.log" cmake --install "$work/build"; then
+	step "install libsock" "$work/install.log" cmake --install "$work/build" --prefix "$prefix"; then
 	installed=1
 else
 	installed=0
@@ -92,6 +92,16 @@ if [ "$installed" = 1 ]; then
 	if [ -n "$pcfile" ]; then ok "installed libsock.pc"; else not_ok "installed libsock.pc"; fi
 	if [ -n "$cfgfile" ]; then ok "installed libsockConfig.cmake"; else not_ok "installed libsockConfig.cmake"; fi
 	libdir=$(dirname "$(dirname "${pcfile:-$prefix/lib/pkgconfig/x}")")
+	# The prefix was chosen only at install time: the .pc files must not
+	# name the configure-time default, but find the prefix themselves.
+	for pc in libsock.pc libsock-static.pc; do
+		if grep -q '^prefix=${pcfiledir}' "$libdir/pkgconfig/$pc" && ! grep -q /usr/local "$libdir/pkgconfig/$pc"; then
+			ok "$pc is relocatable"
+		else
+			not_ok "$pc is relocatable"
+			sed 's/^/#   /' "$libdir/pkgconfig/$pc"
+		fi
+	done
 
 	# Hidden visibility: the installed shared library exports the public
 	# ls_* API and nothing else (internal lsi_* names stay private).
@@ -131,6 +141,10 @@ if [ "$installed" = 1 ]; then
 	if step "pkg-config libsock" "$work/pc-shared-flags.log" pkg-config --cflags --libs libsock; then
 		flags=$(cat "$work/pc-shared-flags.log")
 		echo "#   $flags"
+		case "$flags" in
+		*"-I$prefix/"*) ok "pkg-config points into the install prefix" ;;
+		*) not_ok "pkg-config points into the install prefix" ;;
+		esac
 		# shellcheck disable=SC2086 # the flags must split into words
 		if step "build pkg-config shared consumer" "$work/pc-shared-build.log" \
 			$cc -std=c11 -Wall -Wextra -Werror "$here/pkgconfig/main.c" -o "$work/pkgconfig/consumer_shared" $flags; then

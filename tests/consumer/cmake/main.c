@@ -27,7 +27,8 @@ int main(void)
 	int64_t n;
 
 	/* The header and the library linked must be the same version. */
-	printf("libsock %s\n", ls_version_string());
+	/* The TLS backend's name links the backend (OpenSSL) in, static builds too. */
+	printf("libsock %s, TLS backend \"%s\"\n", ls_version_string(), ls_tls_backend());
 	if (ls_version() != LS_VERSION_NUMBER) {
 		fprintf(stderr, "consumer: header version %u, library %u\n",
 		        (unsigned)LS_VERSION_NUMBER, ls_version());
