@@ -16,6 +16,7 @@ ls_pkg_for() {
     x86_64-w64-mingw32-gcc) echo gcc-mingw-w64-x86-64 ;;
     wine) echo "wine wine64" ;;
     python3) echo "python3 python3-dev python3-venv" ;;
+    promtool) echo prometheus ;;
     *) echo "$1" ;;
   esac
 }
