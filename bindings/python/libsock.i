@@ -14,8 +14,8 @@
  *                            float, OverflowError out of range).
  *   unsigned long long       libsock handles (uint64).
  *   PyObject *               passed through; results are new references or
- *                            NULL with the exception set by lsp.c.
- * The logic itself (addresses, errors, GIL, PEP 475) lives in src/lsp.c.
+ *                            NULL with the exception set by src/lsp_*.c.
+ * The logic itself (addresses, errors, GIL, PEP 475) lives in src/lsp_*.c.
  */
 %module(package="libsock") _libsock
 
@@ -95,7 +95,7 @@ typedef struct lsp_sock {
 
 /*
  * The methods with several arguments (send, recv, sendto, setsockopt,
- * sendmsg, ...) are not generated: src/lsp.c and src/lsp_msg.c write them
+ * sendmsg, ...) are not generated: src/lsp_io.c, lsp_socket.c and lsp_msg.c write them
  * with stdlib's argument parsing, and lsp_type_init (below) adds them.
  * The Python layer's private access to the C state is module functions,
  * so the class shows only stdlib's names.

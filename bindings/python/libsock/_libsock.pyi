@@ -1,5 +1,5 @@
 # Type stub for the SWIG extension libsock._libsock (hand-written: SWIG 4.1
-# generates no .pyi). The implementation is src/lsp.c behind libsock.i.
+# generates no .pyi). The implementation is src/lsp_*.c behind libsock.i.
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 _Address = Union[Tuple[Any, ...], str, bytes]

@@ -1,11 +1,22 @@
 /*
- * lsp.h - the C half of libsock's Python bindings.
+ * lsp.h - the internal header of the C half of libsock's Python bindings.
  *
  * The SWIG interface (libsock.i) declares the Python-visible names; every
  * piece of logic that is on a hot path or has to run without the GIL lives
- * here: argument checks with stdlib's messages, address tuples, the error
- * mapping (errno / WSA code / EAI_* to stdlib's exception classes), the
- * PEP 475 retry loop and the GIL release around blocking libsock calls.
+ * in the C files, one concern each:
+ *   lsp_errors.c   errors as stdlib raises them; the module's state
+ *   lsp_wait.c     time, timeouts, and the PEP 475 wait after a signal
+ *   lsp_addr.c     families, types, flags and addresses
+ *   lsp_socket.c   the socket object: lifecycle, connections, options, the type
+ *   lsp_io.c       send and receive calls
+ *   lsp_msg.c      sendmsg, recvmsg, recvmsg_into and ancillary data
+ *   lsp_resolve.c  getaddrinfo, getnameinfo, gethostname
+ *   lsp_poller.c   the poller behind libsock.selectors
+ * Conventions kept throughout: the GIL is released around every libsock
+ * call that can block and nothing touches the Python API meanwhile (the OS
+ * error code is read before the GIL is taken back); every socket is
+ * interruptible, so a signal returns LS_EINTR, PyErr_CheckSignals() runs the
+ * handlers, and the call is retried unless one raised (PEP 475).
  *
  * Every function that returns PyObject * follows the CPython convention:
  * a new reference, or NULL with a Python exception set.
@@ -206,6 +217,33 @@ int lsp_wait_left(lsp_sock *s, short events, int64_t deadline, int *ne, int *sig
 		}                                                             \
 	} while (0)
 
+/* Errors (lsp_errors.c). */
+extern PyObject *lsp_gaierror; /* stdlib's socket.gaierror class */
+PyObject *lsp_raise_gai(int rc, int native);
+/* The errno (POSIX) or WSA (Windows) value stdlib would report. */
+int lsp_errno_of(int rc, int native);
+
+/* Timeouts (lsp_wait.c): the default for new sockets; seconds -1 is None. */
+extern double lsp_default_secs;
+extern int64_t lsp_default_ms;
+/* None or a number of seconds -> seconds (-1 for None) and milliseconds. */
+int lsp_parse_timeout(PyObject *v, double *secs, int64_t *ms);
+/* Give s the timeout; -1 with an exception on failure. */
+int lsp_apply_timeout(lsp_sock *s, double secs, int64_t ms);
+
+/* Families and types (lsp_addr.c): OS values <-> LS_AF_* / LS_SOCK_*; -1 unknown. */
+int lsp_fam_to_ls(int af);
+int lsp_fam_from_ls(int lf);
+int lsp_type_to_ls(int t);
+int lsp_type_from_ls(int lt);
+/* A C long from a Python int (stdlib's rules); -1 with an exception. */
+int lsp_get_int(PyObject *o, long *out);
+/* A host name argument as bytes (str through IDNA, bytes, bytearray). */
+PyObject *lsp_host_bytes(PyObject *obj);
+/* An IP address as text, as stdlib writes it; ls_addr -> stdlib's address object. */
+PyObject *lsp_ip_text(const ls_addr *a);
+PyObject *lsp_from_addr(const ls_addr *a);
+
 /* Python address object <-> ls_addr, as stdlib's getsockaddrarg/makesockaddr. */
 int lsp_to_addr(int family, PyObject *obj, ls_addr *out, const char *caller);
 PyObject *lsp_from_peer(const lsp_sock *s, const ls_addr *a);
@@ -225,8 +263,9 @@ lsp_sock *lsp_self(PyObject *self);
  * so that their arguments are parsed as stdlib's are (same errors, same
  * wording); lsp_type_init puts them on SocketBase.
  */
-extern PyMethodDef lsp_msg_methods[];
-extern PyMethodDef lsp_io_methods[];
+extern PyMethodDef lsp_io_methods[];   /* lsp_io.c */
+extern PyMethodDef lsp_sock_methods[]; /* lsp_socket.c */
+extern PyMethodDef lsp_msg_methods[];  /* lsp_msg.c */
 int lsp_type_init(PyTypeObject *sockbase, PyTypeObject *swigbase);
 
 /*
