@@ -48,6 +48,8 @@ struct ls_poller {
 	size_t count;
 	size_t cap;
 	_Atomic unsigned version; /* bumped on every add, mod and del */
+	lsi_pevent *raw;   /* the waiter's buffer for raw events (one waiter at a time) */
+	size_t raw_cap;
 	ls_poller *next;   /* in the process's list of pollers (poller.c) */
 };
 

@@ -19,11 +19,13 @@
 typedef struct lsi_epoll {
 	int ep;
 	int wakefd;
+	struct epoll_event *evs; /* kept between waits: one waiter at a time */
+	int cap;
 } lsi_epoll;
 
 static int lsi_epoll_open(ls_poller *p)
 {
-	lsi_epoll *b = malloc(sizeof(*b));
+	lsi_epoll *b = calloc(1, sizeof(*b));
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LSI_EPOLL_WAKE };
 	int rc;
 
@@ -50,6 +52,7 @@ static void lsi_epoll_close(ls_poller *p)
 
 	close(b->wakefd);
 	close(b->ep);
+	free(b->evs);
 	free(b);
 }
 
@@ -114,9 +117,6 @@ static int lsi_epoll_events(uint32_t e)
 	return ev;
 }
 
-/* Events fetched per epoll_wait from the stack when max is small. */
-#define LSI_EPOLL_STACK 64
-
 static int lsi_epoll_collect(lsi_epoll *b, const struct epoll_event *evs, int n,
                              lsi_pevent *out, int *woken)
 {
@@ -141,21 +141,19 @@ static int lsi_epoll_wait(ls_poller *p, lsi_pevent *out, size_t max, int64_t tim
                           int *woken)
 {
 	lsi_epoll *b = p->state;
-	struct epoll_event stack[LSI_EPOLL_STACK], *evs = stack;
-	int n, cap = max < LSI_EPOLL_STACK ? (int)max : LSI_EPOLL_STACK;
+	struct epoll_event *m;
+	int n, want = max > INT_MAX ? INT_MAX : (int)max;
 	int t = timeout_ms < 0 ? -1 : (timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
 
-	if (max > LSI_EPOLL_STACK) {
-		cap = max > INT_MAX ? INT_MAX : (int)max;
-		evs = malloc((size_t)cap * sizeof(*evs));
-		if (evs == NULL)
+	if (want > b->cap) {
+		m = realloc(b->evs, (size_t)want * sizeof(*m));
+		if (m == NULL)
 			return lsi_fail(LS_ENOMEM);
+		b->evs = m;
+		b->cap = want;
 	}
-	n = epoll_wait(b->ep, evs, cap, t);
-	n = n < 0 ? lsi_posix_fail() : lsi_epoll_collect(b, evs, n, out, woken);
-	if (evs != stack)
-		free(evs);
-	return n;
+	n = epoll_wait(b->ep, b->evs, want, t);
+	return n < 0 ? lsi_posix_fail() : lsi_epoll_collect(b, b->evs, n, out, woken);
 }
 
 static int lsi_epoll_wakeup(ls_poller *p)

@@ -138,6 +138,7 @@ void ls_poller_destroy(ls_poller *p)
 	lsi_plat_mutex_unlock(p->lock);
 	p->ops->close(p);
 	lsi_plat_mutex_free(p->lock);
+	free(p->raw);
 	free(p->slots);
 	free(p->list);
 	free(p);
@@ -419,27 +420,35 @@ static int lsi_any_interruptible(ls_poller *p)
 	return intr;
 }
 
-/* Raw events fetched per backend call when the caller's array is small. */
-#define LSI_WAIT_STACK 64
+/*
+ * The raw events of one backend call go into a buffer the poller keeps and
+ * grows: only one thread waits at a time (the header's rule), and a wait
+ * must not cost an allocation.
+ */
+static lsi_pevent *lsi_raw_buffer(ls_poller *p, size_t max)
+{
+	lsi_pevent *m;
+
+	if (max <= p->raw_cap)
+		return p->raw;
+	m = realloc(p->raw, max * sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	p->raw = m;
+	p->raw_cap = max;
+	return m;
+}
 
 static int lsi_wait_once(ls_poller *p, ls_event *out, size_t max, int64_t left, int *woken)
 {
-	lsi_pevent stack[LSI_WAIT_STACK], *raw = stack;
-	size_t cap = max < LSI_WAIT_STACK ? max : LSI_WAIT_STACK;
+	lsi_pevent *raw = lsi_raw_buffer(p, max);
 	int n;
 
-	/* Events for the caller are never more than max; the raw ones may be. */
-	if (max > LSI_WAIT_STACK) {
-		raw = malloc(max * sizeof(*raw));
-		if (raw == NULL)
-			return lsi_fail(LS_ENOMEM);
-		cap = max;
-	}
-	n = p->ops->wait(p, raw, cap, left, woken);
+	if (raw == NULL)
+		return lsi_fail(LS_ENOMEM);
+	n = p->ops->wait(p, raw, max, left, woken);
 	if (n > 0)
 		n = lsi_deliver(p, out, raw, (size_t)n);
-	if (raw != stack)
-		free(raw);
 	return n;
 }
 
@@ -450,8 +459,9 @@ int ls_poller_wait(ls_poller *p, ls_event *out, size_t max, int64_t timeout_ms)
 
 	if (p == NULL || out == NULL || max == 0 || timeout_ms < LS_TIMEOUT_BLOCK)
 		return lsi_fail(LS_EINVAL);
-	if (max > INT32_MAX)
-		max = INT32_MAX;
+	/* More than this many events in one wait buys nothing. */
+	if (max > 65536)
+		max = 65536;
 	for (;;) {
 		woken = 0;
 		n = lsi_wait_once(p, out, max, left, &woken);
