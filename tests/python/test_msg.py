@@ -275,6 +275,17 @@ class PassingSocketsTest(TestCase):
                 self.assertEqual(y.recv(10), b'via fd')
             self.assertEqual(x.fileno() != fd, True)
 
+    @unittest.skipUnless(hasattr(stdsock, 'send_fds'), 'no send_fds in stdlib here')
+    def test_send_fds_recv_fds(self):
+        a, b = libsock.socketpair()
+        x, y = libsock.socketpair()
+        with a, b, x, y:
+            libsock.send_fds(a, [b'fds'], [x.fileno(), y.fileno()])
+            msg, fds, flags, addr = libsock.recv_fds(b, 10, 4)
+            self.assertEqual((msg, len(fds), flags), (b'fds', 2, 0))
+            for fd in fds:
+                os.close(fd)
+
     def test_non_socket_descriptor_refused(self):
         r, w = os.pipe()
         a, b = libsock.socketpair()

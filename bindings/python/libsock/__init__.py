@@ -287,6 +287,11 @@ def socketpair(family: Optional[int] = None, type: int = SOCK_STREAM,
 
 _GiveupOnSendfile = _stdsocket._GiveupOnSendfile
 
+# send_fds/recv_fds only call the socket's sendmsg/recvmsg: stdlib's own.
+if hasattr(_stdsocket, 'send_fds'):
+    send_fds = _stdsocket.send_fds
+    recv_fds = _stdsocket.recv_fds
+
 # The raw stream makefile() builds: stdlib's, which reads and writes through
 # the socket's recv_into() and send().
 SocketIO = _stdsocket.SocketIO
@@ -609,4 +614,5 @@ __all__ = sorted(set(
        "create_connection", "create_server", "has_dualstack_ipv6"]
     + [n for n in ('getservbyname', 'getservbyport', 'getprotobyname',
                    'if_nameindex', 'if_nametoindex', 'if_indextoname',
-                   'sethostname', 'CMSG_LEN', 'CMSG_SPACE') if n in globals()]))
+                   'sethostname', 'CMSG_LEN', 'CMSG_SPACE', 'send_fds', 'recv_fds')
+       if n in globals()]))
