@@ -95,3 +95,28 @@ ensure_fuzzer_runtime() {
   fi
   rm -rf "$dir"
 }
+
+# ensure_debs PKG...: install Debian packages that provide no command (a
+# library's headers, like libssl-dev for TLS), as ensure_tools does: with
+# apt-get as root or with sudo, or stop printing the command. Skipped where
+# there is no dpkg (not Debian): CMake then reports what it cannot find.
+ensure_debs() {
+  local missing=() p sudo=""
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "error: missing packages: ${missing[*]}" >&2
+      echo "install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "== installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
