@@ -369,9 +369,8 @@ static int lsi_cfg_use(ls_tls_config *cfg)
 /* --- Connections --------------------------------------------------------- */
 
 /*
- * Keep the server name a client checks: an IP address (brackets allowed,
- * any scope dropped, as certificates hold none) in canonical text, or a
- * DNS name as given.
+ * Whether a server name is an IP address (brackets allowed); if so, ip
+ * gets it in canonical text without any scope, as certificates hold none.
  */
 static int lsi_tls_is_ip(const char *name, size_t n, char *ip, size_t size)
 {
@@ -393,6 +392,7 @@ static int lsi_tls_is_ip(const char *name, size_t n, char *ip, size_t size)
 	return 1;
 }
 
+/* Keep the server name a client checks: an address canonical, a DNS name as given. */
 static int lsi_tls_set_name(ls_tls *t, const char *name)
 {
 	char ip[LS_ADDRSTRLEN];
