@@ -60,6 +60,7 @@ static ls_tls_config *tt_client_cfg(const char *ca)
 {
 	ls_tls_config *c = NULL;
 
+	tt_dir(); /* skips without TLS or certificates */
 	CHECK_OK(ls_tls_config_new(&c, LS_TLS_CLIENT));
 	if (ca != NULL)
 		CHECK_OK(ls_tls_config_ca_file(c, tt_path(ca)));
@@ -74,6 +75,7 @@ static ls_tls_config *tt_server_cfg(const char *name)
 
 	snprintf(pem, sizeof(pem), "%s.pem", name);
 	snprintf(key, sizeof(key), "%s.key", name);
+	tt_dir();
 	CHECK_OK(ls_tls_config_new(&c, LS_TLS_SERVER));
 	CHECK_OK(ls_tls_config_cert_file(c, tt_path(pem), tt_path(strcmp(name, "ichain") == 0
 	                                                           ? "ileaf.key" : key)));
@@ -893,6 +895,7 @@ static void memory_and_pkcs12(void)
 	ls_tls *t;
 	ls_socket sk;
 
+	tt_dir();
 	f = fopen(tt_path("ca.pem"), "rb");
 	n_ca = fread(ca, 1, sizeof(ca), f);
 	fclose(f);
