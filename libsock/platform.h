@@ -45,6 +45,9 @@ typedef intptr_t lsi_fd;
 /* Record the OS's code for the failure being reported on this thread. */
 void lsi_set_native_error(int code);
 
+/* A received datagram's destination (PKTINFO: 4 or 16 bytes, network order) into info. */
+void lsi_msginfo_dst(ls_msginfo *info, const void *ip, int v4);
+
 /* --- Lifecycle ----------------------------------------------------------- */
 
 /* Start the OS socket layer (WSAStartup). Called once per ls_init() cycle. */
@@ -292,11 +295,12 @@ int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out);
 /* --- Load spread over processes (libsock/share/) ------------------------ */
 
 /*
- * Make an unbound IPv4/IPv6 socket a member of a group the kernel balances
- * over (Linux SO_REUSEPORT, FreeBSD SO_REUSEPORT_LB); with LS_SHARE_CPU
- * also steer by the receiving CPU. LS_ENOTSUP where the OS's port sharing
- * does not balance, or the steering is missing. Common code has checked
- * the flags, the family and that the socket is not bound.
+ * flags 0: make an unbound IPv4/IPv6 socket a member of a group the kernel
+ * balances over (Linux SO_REUSEPORT, FreeBSD SO_REUSEPORT_LB).
+ * LS_SHARE_CPU: steer the group of a bound member by the receiving CPU.
+ * LS_ENOTSUP where the OS's port sharing does not balance, or the steering
+ * is missing. Common code has checked the flags, the family and that the
+ * socket is unbound (flags 0) or bound (LS_SHARE_CPU).
  */
 int lsi_plat_share_port(lsi_fd fd, int flags);
 

@@ -19,7 +19,7 @@ struct ls_acl {
  * last user drops it.
  */
 typedef struct lsi_acl_copy {
-	_Atomic int refs;
+	lsi_shared head; /* first: the copy is shared (common/shared.c) */
 	int default_action;
 	_Atomic int enforcement; /* LS_ACL_ACCEPT or LS_ACL_KERNEL */
 	size_t count;

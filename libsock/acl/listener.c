@@ -3,58 +3,32 @@
  * kernel filter where the platform has one, and the check after accept
  * (lsi_acl_admit, called by ls_accept).
  *
- * The copy is reached through lsi_sock.acl. Replacing it and taking a
- * reference to it happen under one process-wide spin lock, held for a few
- * instructions; accepts on listeners without rules never take it.
+ * The copy is reached through lsi_sock.acl and shared with the accepts in
+ * flight (common/shared.c); accepts on listeners without rules never touch
+ * it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "acl/acl_internal.h"
 
-static atomic_flag lsi_acl_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint64_t lsi_acl_rejects;
-
-static void lsi_acl_take(void)
-{
-	while (atomic_flag_test_and_set_explicit(&lsi_acl_lock, memory_order_acquire))
-		;
-}
-
-static void lsi_acl_give(void)
-{
-	atomic_flag_clear_explicit(&lsi_acl_lock, memory_order_release);
-}
 
 static void lsi_acl_unref(lsi_acl_copy *c)
 {
-	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
-		free(c);
+	lsi_shared_put(c != NULL ? &c->head : NULL);
 }
 
 /* The listener's copy with a reference held, or NULL. */
 static lsi_acl_copy *lsi_acl_get(lsi_sock *sk)
 {
-	lsi_acl_copy *c;
-
-	lsi_acl_take();
-	c = atomic_load_explicit(&sk->acl, memory_order_relaxed);
-	if (c != NULL)
-		atomic_fetch_add(&c->refs, 1);
-	lsi_acl_give();
-	return c;
+	return (lsi_acl_copy *)lsi_shared_get(&sk->acl);
 }
 
 /* Install c (may be NULL) and drop the copy it replaces. */
 static void lsi_acl_swap(lsi_sock *sk, lsi_acl_copy *c)
 {
-	lsi_acl_copy *old;
-
-	lsi_acl_take();
-	old = atomic_load_explicit(&sk->acl, memory_order_relaxed);
-	atomic_store_explicit(&sk->acl, c, memory_order_release);
-	lsi_acl_give();
-	lsi_acl_unref(old);
+	lsi_shared_swap(&sk->acl, c != NULL ? &c->head : NULL);
 }
 
 static lsi_acl_copy *lsi_acl_copy_of(const ls_acl *acl)
@@ -63,7 +37,7 @@ static lsi_acl_copy *lsi_acl_copy_of(const ls_acl *acl)
 
 	if (c == NULL)
 		return NULL;
-	atomic_init(&c->refs, 1);
+	atomic_init(&c->head.refs, 1);
 	c->default_action = acl->default_action;
 	c->count = acl->count;
 	c->enforcement = LS_ACL_ACCEPT;

@@ -44,6 +44,14 @@ typedef struct lsi_counters {
 	int64_t created_ms;      /* lsi_plat_now_ms() at creation */
 } lsi_counters;
 
+/*
+ * The head of an object a listener shares with its accepts in flight
+ * (shared.c): malloc'd, immutable once published, freed by its last user.
+ */
+typedef struct lsi_shared {
+	_Atomic int refs;
+} lsi_shared;
+
 /* How the socket's OS handle is disposed of when its last user leaves. */
 enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
 
@@ -68,8 +76,8 @@ typedef struct lsi_sock {
 	int close_mode;
 	lsi_optmemo memo;   /* see platform.h */
 	_Atomic unsigned recvinfo; /* LS_MI_* fields asked of the OS (ls_set_recvinfo) */
-	_Atomic(struct lsi_acl_copy *) acl; /* a listener's access rules (libsock/acl/) */
-	_Atomic(struct lsi_proxy_cfg *) proxy_cfg; /* a listener's PROXY settings (libsock/proxy/) */
+	_Atomic(lsi_shared *) acl;       /* a listener's access rules (libsock/acl/) */
+	_Atomic(lsi_shared *) proxy_cfg; /* a listener's PROXY settings (libsock/proxy/) */
 	struct lsi_proxy_conn *proxy; /* the PROXY header an accepted socket came with */
 	lsi_counters ctr;   /* libsock/stats/ */
 	char *name;         /* ls_socket_set_name, guarded by the stats lock */
@@ -158,6 +166,17 @@ int lsi_sock_closing(const lsi_sock *s);
  * closed: remove it from every poller while its OS handle is still open.
  */
 void lsi_poller_forget(ls_socket sock);
+
+/* --- shared.c --------------------------------------------------------------- */
+
+/* The object in slot with a reference held (NULL if none). */
+lsi_shared *lsi_shared_get(_Atomic(lsi_shared *) *slot);
+
+/* Publish obj (its reference moves to the slot) and drop the one it replaces. */
+void lsi_shared_swap(_Atomic(lsi_shared *) *slot, lsi_shared *obj);
+
+/* Drop a reference (NULL is ignored). */
+void lsi_shared_put(lsi_shared *obj);
 
 /* --- acl/listener.c ------------------------------------------------------- */
 

@@ -194,6 +194,15 @@ int64_t ls_recvmsg(ls_socket s, ls_msg *m, int flags)
 	return rc;
 }
 
+void lsi_msginfo_dst(ls_msginfo *info, const void *ip, int v4)
+{
+	if (v4)
+		ls_addr_ipv4(&info->dst, ip, 0);
+	else
+		ls_addr_ipv6(&info->dst, ip, 0, 0);
+	info->valid |= LS_MI_DST;
+}
+
 int ls_set_recvinfo(ls_socket s, unsigned what)
 {
 	static const unsigned fields[] = { LS_MI_DST | LS_MI_IFINDEX, LS_MI_TCLASS, LS_MI_HOPS,

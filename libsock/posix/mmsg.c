@@ -149,21 +149,11 @@ int lsi_plat_recvmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *le
 
 int lsi_plat_sendmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
 {
-	(void)fd;
-	(void)m;
-	(void)count;
-	(void)flags;
-	(void)lens;
 	return LS_ENOTSUP;
 }
 
 int lsi_plat_recvmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
 {
-	(void)fd;
-	(void)m;
-	(void)count;
-	(void)flags;
-	(void)lens;
 	return LS_ENOTSUP;
 }
 

@@ -222,22 +222,6 @@ int64_t lsi_plat_sendmsg(lsi_fd fd, lsi_msg *m, int flags)
 
 /* --- receiving ------------------------------------------------------------ */
 
-static void lsi_get_dst(lsi_msg *m, const void *addr, int v4)
-{
-	lsi_sockaddr sa;
-
-	memset(&sa, 0, sizeof(sa));
-	if (v4) {
-		sa.in4.sin_family = AF_INET;
-		memcpy(&sa.in4.sin_addr, addr, sizeof(sa.in4.sin_addr));
-	} else {
-		sa.in6.sin6_family = AF_INET6;
-		memcpy(&sa.in6.sin6_addr, addr, sizeof(sa.in6.sin6_addr));
-	}
-	if (lsi_addr_from_native(&sa, v4 ? sizeof(sa.in4) : sizeof(sa.in6), &m->info->dst) == 0)
-		m->info->valid |= LS_MI_DST;
-}
-
 /* A TOS or TTL value: one byte on some systems (IP_TOS on Linux), an int on others. */
 static int lsi_cmsg_small(const struct cmsghdr *c)
 {
@@ -266,14 +250,14 @@ static void lsi_parse_ip(lsi_msg *m, const struct cmsghdr *c)
 
 	if (c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
 		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-		lsi_get_dst(m, &pi.ipi_addr, 1);
+		lsi_msginfo_dst(m->info, &pi.ipi_addr, 1);
 		m->info->ifindex = (uint32_t)pi.ipi_ifindex;
 		m->info->valid |= LS_MI_IFINDEX;
 	}
 #endif
 #if HAVE_IP_RECVDSTADDR
 	if (c->cmsg_type == IP_RECVDSTADDR && c->cmsg_len >= CMSG_LEN(sizeof(struct in_addr)))
-		lsi_get_dst(m, CMSG_DATA(c), 1);
+		lsi_msginfo_dst(m->info, CMSG_DATA(c), 1);
 #endif
 	if (c->cmsg_type == IP_TOS)
 		lsi_set_small(m, LS_MI_TCLASS, lsi_cmsg_small(c));
@@ -292,7 +276,7 @@ static void lsi_parse_ipv6(lsi_msg *m, const struct cmsghdr *c)
 
 	if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
 		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-		lsi_get_dst(m, &pi.ipi6_addr, 0);
+		lsi_msginfo_dst(m->info, &pi.ipi6_addr, 0);
 		m->info->ifindex = pi.ipi6_ifindex;
 		m->info->valid |= LS_MI_IFINDEX;
 	}

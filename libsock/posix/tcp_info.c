@@ -78,8 +78,6 @@ int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out)
 
 int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out)
 {
-	(void)fd;
-	(void)out;
 	return LS_ENOTSUP;
 }
 

@@ -20,7 +20,7 @@
 
 /* A listener's settings: shared by its accepts, replaced as a whole. */
 typedef struct lsi_proxy_cfg {
-	_Atomic int refs;
+	lsi_shared head; /* first: the settings are shared (common/shared.c) */
 	int versions;
 	int64_t timeout_ms;
 	int trust_all;
@@ -36,47 +36,21 @@ struct lsi_proxy_conn {
 	unsigned char raw[];
 };
 
-static atomic_flag lsi_proxy_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint64_t lsi_proxy_rejects;
-
-static void lsi_proxy_take(void)
-{
-	while (atomic_flag_test_and_set_explicit(&lsi_proxy_lock, memory_order_acquire))
-		;
-}
-
-static void lsi_proxy_give(void)
-{
-	atomic_flag_clear_explicit(&lsi_proxy_lock, memory_order_release);
-}
 
 static void lsi_cfg_unref(lsi_proxy_cfg *c)
 {
-	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
-		free(c);
+	lsi_shared_put(c != NULL ? &c->head : NULL);
 }
 
 static lsi_proxy_cfg *lsi_cfg_get(lsi_sock *sk)
 {
-	lsi_proxy_cfg *c;
-
-	lsi_proxy_take();
-	c = atomic_load_explicit(&sk->proxy_cfg, memory_order_relaxed);
-	if (c != NULL)
-		atomic_fetch_add(&c->refs, 1);
-	lsi_proxy_give();
-	return c;
+	return (lsi_proxy_cfg *)lsi_shared_get(&sk->proxy_cfg);
 }
 
 static void lsi_cfg_swap(lsi_sock *sk, lsi_proxy_cfg *c)
 {
-	lsi_proxy_cfg *old;
-
-	lsi_proxy_take();
-	old = atomic_load_explicit(&sk->proxy_cfg, memory_order_relaxed);
-	atomic_store_explicit(&sk->proxy_cfg, c, memory_order_release);
-	lsi_proxy_give();
-	lsi_cfg_unref(old);
+	lsi_shared_swap(&sk->proxy_cfg, c != NULL ? &c->head : NULL);
 }
 
 static lsi_proxy_cfg *lsi_cfg_new(int versions, const ls_acl *trusted, int64_t timeout_ms)
@@ -86,7 +60,7 @@ static lsi_proxy_cfg *lsi_cfg_new(int versions, const ls_acl *trusted, int64_t t
 
 	if (c == NULL)
 		return NULL;
-	atomic_init(&c->refs, 1);
+	atomic_init(&c->head.refs, 1);
 	c->versions = versions;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : LSI_PROXY_DEFAULT_MS;
 	c->trust_all = trusted == NULL;

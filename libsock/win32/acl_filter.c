@@ -9,14 +9,9 @@
 
 int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int default_action)
 {
-	(void)fd;
-	(void)rules;
-	(void)n;
-	(void)default_action;
 	return LS_ENOTSUP;
 }
 
 void lsi_plat_acl_unfilter(lsi_fd fd)
 {
-	(void)fd;
 }

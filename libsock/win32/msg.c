@@ -138,22 +138,6 @@ int64_t lsi_plat_sendmsg(lsi_fd fd, lsi_msg *m, int flags)
 
 /* --- receiving ------------------------------------------------------------ */
 
-static void lsi_get_dst(lsi_msg *m, const void *addr, int v4)
-{
-	lsi_sockaddr sa;
-
-	memset(&sa, 0, sizeof(sa));
-	if (v4) {
-		sa.in4.sin_family = AF_INET;
-		memcpy(&sa.in4.sin_addr, addr, sizeof(sa.in4.sin_addr));
-	} else {
-		sa.in6.sin6_family = AF_INET6;
-		memcpy(&sa.in6.sin6_addr, addr, sizeof(sa.in6.sin6_addr));
-	}
-	if (lsi_addr_from_native(&sa, v4 ? sizeof(sa.in4) : sizeof(sa.in6), &m->info->dst) == 0)
-		m->info->valid |= LS_MI_DST;
-}
-
 static void lsi_set_small(lsi_msg *m, unsigned field, const WSACMSGHDR *c)
 {
 	int v = 0;
@@ -177,7 +161,7 @@ static void lsi_parse_one(lsi_msg *m, const WSACMSGHDR *c)
 		IN_PKTINFO pi;
 
 		memcpy(&pi, WSA_CMSG_DATA(c), sizeof(pi));
-		lsi_get_dst(m, &pi.ipi_addr, 1);
+		lsi_msginfo_dst(m->info, &pi.ipi_addr, 1);
 		m->info->ifindex = pi.ipi_ifindex;
 		m->info->valid |= LS_MI_IFINDEX;
 	} else if (!v4 && c->cmsg_type == IPV6_PKTINFO &&
@@ -185,7 +169,7 @@ static void lsi_parse_one(lsi_msg *m, const WSACMSGHDR *c)
 		IN6_PKTINFO pi;
 
 		memcpy(&pi, WSA_CMSG_DATA(c), sizeof(pi));
-		lsi_get_dst(m, &pi.ipi6_addr, 0);
+		lsi_msginfo_dst(m->info, &pi.ipi6_addr, 0);
 		m->info->ifindex = pi.ipi6_ifindex;
 		m->info->valid |= LS_MI_IFINDEX;
 	} else if ((v4 && c->cmsg_type == IP_TOS) || (!v4 && c->cmsg_type == IPV6_TCLASS)) {
@@ -307,20 +291,10 @@ int lsi_plat_recvinfo(lsi_fd fd, int family, unsigned field, int on)
 /* Winsock has no batch calls: common code loops over single messages. */
 int lsi_plat_sendmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
 {
-	(void)fd;
-	(void)m;
-	(void)count;
-	(void)flags;
-	(void)lens;
 	return LS_ENOTSUP;
 }
 
 int lsi_plat_recvmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *lens)
 {
-	(void)fd;
-	(void)m;
-	(void)count;
-	(void)flags;
-	(void)lens;
 	return LS_ENOTSUP;
 }
