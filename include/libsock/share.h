@@ -8,11 +8,11 @@
  * (TCP) or datagrams (UDP) over them by a hash of the 4-tuple.
  * - Linux: SO_REUSEPORT. Every socket of the group must be marked before
  *   it binds, and all must belong to the same effective user (the kernel's
- *   guard against another user taking over the port). LS_SHARE_CPU adds a
- *   steering program (SO_ATTACH_REUSEPORT_CBPF) that gives a connection to
- *   the socket whose place in the group (in the order they were bound)
- *   equals the CPU that received it; CPUs beyond the group fall back to
- *   the hash.
+ *   guard against another user taking over the port). LS_SHARE_CPU, given
+ *   once to any member after it is bound, adds a steering program
+ *   (SO_ATTACH_REUSEPORT_CBPF) to the whole group: a connection goes to the
+ *   socket whose place in the group (in the order they joined) equals the
+ *   CPU that received it; CPUs beyond the group fall back to the hash.
  * - FreeBSD 12+: SO_REUSEPORT_LB, the same balancing; LS_SHARE_CPU is
  *   LS_ENOTSUP.
  * - macOS and Windows: LS_ENOTSUP. macOS's SO_REUSEPORT lets duplicate
@@ -67,11 +67,15 @@ extern "C" {
 #endif
 
 /*
- * Mark an IPv4 or IPv6 socket (TCP or UDP) that is not bound yet as a
- * member of a balanced group: every socket so marked that binds the same
- * address and port gets a share of the connections. LS_ENOTSUP where the
- * OS does not balance (see above), LS_EINVAL for unknown flags or a socket
- * already bound, LS_EAFNOSUPPORT for a Unix socket.
+ * flags 0: mark an IPv4 or IPv6 socket (TCP or UDP) that is not bound yet
+ * as a member of a balanced group: every socket so marked that binds the
+ * same address and port gets a share of the connections.
+ * LS_SHARE_CPU: on a member that is bound (listening), steer the whole
+ * group by CPU (Linux). Giving it before the bind would make the socket a
+ * group of its own on Linux, which cannot then bind the group's port.
+ * LS_ENOTSUP where the OS does not balance or steer (see above); LS_EINVAL
+ * for unknown flags, flags 0 on a bound socket, LS_SHARE_CPU on an unbound
+ * one or one outside any group; LS_EAFNOSUPPORT for a Unix socket.
  */
 LS_API int ls_listener_share(ls_socket s, int flags);
 

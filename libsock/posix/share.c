@@ -49,13 +49,12 @@ static int lsi_share_by_cpu(int fd)
 	return 0;
 }
 
+/* The kernel refuses the program (EINVAL) on a socket that is in no group. */
 int lsi_plat_share_port(lsi_fd fd, int flags)
 {
-	int rc = lsi_share_set((int)fd, SO_REUSEPORT);
-
-	if (rc == 0 && (flags & LS_SHARE_CPU))
-		rc = lsi_share_by_cpu((int)fd);
-	return rc;
+	if (flags & LS_SHARE_CPU)
+		return lsi_share_by_cpu((int)fd);
+	return lsi_share_set((int)fd, SO_REUSEPORT);
 }
 #elif HAVE_SO_REUSEPORT_LB
 int lsi_plat_share_port(lsi_fd fd, int flags)

@@ -8,8 +8,12 @@
 /*
  * Linux and FreeBSD decide group membership when the socket binds: a mark
  * set afterwards is accepted by the OS but joins nothing, which would
- * leave the caller with a listener that silently does not balance. An
- * unbound socket reports port 0 (or, on Windows, no name at all).
+ * leave the caller with a listener that silently does not balance. The
+ * steering program is the opposite: on a socket that has not joined yet it
+ * makes that socket a group of its own, whose bind then conflicts with the
+ * group it was meant to join (EADDRINUSE, seen on Linux 6.18), so it goes on
+ * a member that is bound. An unbound socket reports port 0 (or, on
+ * Windows, no name at all).
  */
 static int lsi_share_bound(lsi_fd fd)
 {
@@ -30,7 +34,7 @@ int ls_listener_share(ls_socket s, int flags)
 		return rc;
 	if (sk->family != LS_AF_INET && sk->family != LS_AF_INET6)
 		rc = lsi_fail(LS_EAFNOSUPPORT);
-	else if (lsi_share_bound(sk->fd))
+	else if (lsi_share_bound(sk->fd) != ((flags & LS_SHARE_CPU) != 0))
 		rc = lsi_fail(LS_EINVAL);
 	else
 		rc = lsi_plat_share_port(sk->fd, flags);
