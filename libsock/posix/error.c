@@ -73,6 +73,7 @@ static int errno_to_ls_alias(int err)
 	case ENOSYS: return LS_ENOTSUP;      /* the kernel lacks the call */
 	case ENOTDIR: return LS_ENOENT;      /* a Unix path through a file */
 	case EHOSTDOWN: return LS_EHOSTUNREACH;
+	case ENODEV: return LS_EADDRNOTAVAIL; /* an interface that does not exist */
 	case ENETRESET: return LS_ECONNRESET;
 	case EDESTADDRREQ: return LS_ENOTCONN; /* unconnected, no address */
 	case EPFNOSUPPORT: return LS_EAFNOSUPPORT;

@@ -31,16 +31,13 @@
 
 /*
  * Report the failed call. Linux says ENODEV when the interface does not
- * exist or no route names one for the group; libsock's error table has no
- * "no such device", and to a caller it is an address (an interface) that
- * is not available, as the BSDs and Windows say.
+ * exist or no route names one for the group: error.c reports that as
+ * LS_EADDRNOTAVAIL, an interface that is not available, as the BSDs and
+ * Windows say.
  */
 static int mcast_fail(void)
 {
-	int err = errno;
-	int rc = lsi_posix_fail_code(err);
-
-	return err == ENODEV ? LS_EADDRNOTAVAIL : rc;
+	return lsi_posix_fail();
 }
 
 static int mcast_setsockopt(int fd, int level, int name, const void *val, size_t len)
