@@ -87,7 +87,11 @@ LS_API int ls_socket_info(ls_socket s, int *family, int *type, int *protocol);
 /*
  * Close the socket. Safe to call once on any handle; a second close, or any
  * call afterwards, returns LS_EBADF. Calls blocked in other threads on the
- * same socket are woken and return LS_EBADF.
+ * same socket are woken and return LS_EBADF. When no other call is using
+ * the socket, the OS handle is closed at once and its error is reported
+ * (LS_EBADF if the descriptor was closed behind libsock's back); otherwise
+ * the last of those calls closes it and 0 is returned. The handle is gone
+ * either way: never close it again.
  */
 LS_API int ls_close(ls_socket s);
 

@@ -139,8 +139,10 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 }
 
 /* The last reference is gone after close: dispose of the OS handle. */
-void lsi_sock_finalize(lsi_sock *s)
+int lsi_sock_finalize(lsi_sock *s)
 {
+	int rc = 0;
+
 	uint64_t gen = atomic_load_explicit(&s->state, memory_order_acquire) >> 32;
 
 	if (atomic_load_explicit(&s->acl, memory_order_relaxed) != NULL)
@@ -149,12 +151,13 @@ void lsi_sock_finalize(lsi_sock *s)
 		lsi_proxy_release(s);
 	lsi_stats_retire(s);
 	if (s->close_mode == LSI_CLOSE_NORMAL)
-		lsi_plat_close(s->fd);
+		rc = lsi_plat_close(s->fd);
 	s->fd = LSI_FD_INVALID;
 	/* Wrap past 0 so that no handle ever has generation 0 either. */
 	gen = (gen + 1) & 0xffffffffu;
 	atomic_store_explicit(&s->state, (gen ? gen : 1) << 32, memory_order_release);
 	lsi_slot_put(s->index);
+	return rc;
 }
 
 int lsi_sock_closing(const lsi_sock *s)
@@ -199,8 +202,17 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 	 */
 	if ((st & LSI_ST_REFS) > 1 && mode == LSI_CLOSE_NORMAL)
 		lsi_plat_shutdown(s->fd, LS_SHUT_RDWR);
-	lsi_sock_release(s);
-	return 0;
+	/*
+	 * When this close drops the last reference, it closes the OS handle
+	 * itself and reports how that went (a descriptor closed behind
+	 * libsock's back is LS_EBADF). EINTR is not reported: the descriptor is
+	 * gone either way and must not be closed again.
+	 */
+	st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
+	if ((st & LSI_ST_REFS) != 0)
+		return 0;
+	rc = lsi_sock_finalize(s);
+	return rc == LS_EINTR ? 0 : rc;
 }
 
 void lsi_sock_walk(void (*fn)(lsi_sock *s, ls_socket h, void *arg), void *arg)

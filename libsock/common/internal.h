@@ -108,8 +108,11 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 #define LSI_MAX_CHUNKS 4096u /* 4 Mi sockets */
 extern _Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
 
-/* The last reference after close is gone: close the OS handle, free the slot. */
-void lsi_sock_finalize(lsi_sock *s);
+/*
+ * The last reference after close is gone: close the OS handle, free the
+ * slot. Returns the OS close's result (0 when detaching).
+ */
+int lsi_sock_finalize(lsi_sock *s);
 
 /*
  * Look up a handle and hold a reference. LS_EBADF if closed or foreign.
@@ -152,7 +155,7 @@ static inline void lsi_sock_release(lsi_sock *s)
  * Close a handle: it stops resolving at once; the OS handle is closed (or,
  * with LSI_CLOSE_DETACH, left open) when the last call using it returns.
  * Calls blocked on it in other threads are woken. LS_EBADF if the handle
- * was already closed.
+ * was already closed; the OS close's error when this call was the last user.
  */
 int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out);
 

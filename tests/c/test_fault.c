@@ -341,6 +341,22 @@ static void close_failure_still_closes(void)
 	inject("close", 0, 0);
 }
 
+/* The OS close's error reaches ls_close's caller when it was the last user. */
+static void close_reports_os_error(void)
+{
+	ls_native raw = t_raw_inheritable_tcp();
+	ls_socket s;
+	int err;
+
+	CHECK(raw != LS_NATIVE_INVALID);
+	CHECK_OK(ls_socket_adopt(&s, raw));
+	/* Closed behind libsock's back: nothing else opens descriptors meanwhile. */
+	t_native_close(raw);
+	err = ls_close(s);
+	CHECK_MSG(err == LS_EBADF || err == LS_ENOTSOCK, "close gave %s", ls_error_name(err));
+	CHECK_ERR(ls_close(s), LS_EBADF);
+}
+
 static const t_case cases[] = {
 	TEST_CASE(inject_names),
 	TEST_CASE(times_zero_clears),
@@ -360,6 +376,7 @@ static const t_case cases[] = {
 	TEST_CASE(option_errors),
 	TEST_CASE(unknown_native_code),
 	TEST_CASE(close_failure_still_closes),
+	TEST_CASE(close_reports_os_error),
 };
 
 TEST_MAIN(cases)
