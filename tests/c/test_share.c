@@ -724,7 +724,7 @@ static void import_random(void)
 static void channel_garbage(void)
 {
 	static const unsigned char junk[40] = "this is not a socket, just some bytes...";
-	unsigned char half[LSI_SHARE_HDR];
+	unsigned char half[LSI_SHARE_HDR + 64] = { 0 };
 	ls_socket pair[2], got;
 	lsi_share_hdr h;
 
@@ -742,7 +742,7 @@ static void channel_garbage(void)
 	lsi_share_hdr_init(&h, LSI_SHARE_OS, LS_AF_INET, LS_SOCK_STREAM, 0);
 	h.payload = 64;
 	lsi_share_pack(half, &h);
-	h_send_all(pair[0], half, sizeof(half) / 2);
+	h_send_all(pair[0], half, LSI_SHARE_HDR / 2);
 	CHECK_OK(ls_close(pair[0]));
 	CHECK_ERR(ls_socket_receive_from_process(pair[1], &got), LS_EPROTO);
 	CHECK_OK(ls_close(pair[1]));
@@ -751,7 +751,7 @@ static void channel_garbage(void)
 	CHECK_OK(ls_set_timeout(pair[1], H_HANG_MS));
 	lsi_share_hdr_init(&h, LSI_SHARE_FD, LS_AF_INET, LS_SOCK_STREAM, 0);
 	lsi_share_pack(half, &h);
-	h_send_all(pair[0], half, sizeof(half));
+	h_send_all(pair[0], half, LSI_SHARE_HDR);
 	CHECK_ERR(ls_socket_receive_from_process(pair[1], &got), LS_EPROTO);
 	CHECK_OK(ls_close(pair[0]));
 	CHECK_OK(ls_close(pair[1]));
