@@ -315,17 +315,35 @@ static WCHAR *lsi_wide(const char *s)
 	return w;
 }
 
-/* The first certificate in store that has a private key. */
+/*
+ * Whether a certificate has its private key attached. Where the key is
+ * depends on the import: a CryptoAPI container (KEY_PROV_INFO), a key kept
+ * in memory for CryptoAPI (KEY_CONTEXT), or a CNG handle (with
+ * PKCS12_NO_PERSIST_KEY on Windows).
+ */
+static int lsi_cert_has_key(PCCERT_CONTEXT c)
+{
+	static const DWORD props[] = {CERT_KEY_PROV_INFO_PROP_ID, CERT_KEY_CONTEXT_PROP_ID,
+	                              CERT_NCRYPT_KEY_HANDLE_PROP_ID};
+	DWORD n;
+	size_t i;
+
+	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+		n = 0;
+		if (CertGetCertificateContextProperty(c, props[i], NULL, &n))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first certificate in store that has a private key (a new reference). */
 static PCCERT_CONTEXT lsi_store_keyed_cert(HCERTSTORE store)
 {
 	PCCERT_CONTEXT c = NULL;
-	DWORD n;
 
-	while ((c = CertEnumCertificatesInStore(store, c)) != NULL) {
-		n = 0;
-		if (CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &n))
-			return CertDuplicateCertificateContext(c) != NULL ? c : NULL;
-	}
+	while ((c = CertEnumCertificatesInStore(store, c)) != NULL)
+		if (lsi_cert_has_key(c))
+			return c; /* the enumeration's reference, now the caller's */
 	return NULL;
 }
 
@@ -346,7 +364,8 @@ int lsi_tlsb_config_pkcs12(ls_tls_config *cfg, const void *data, size_t len,
 	free(pw);
 	if (store == NULL)
 		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
-		                    "cannot open the PKCS#12 data (not PKCS#12, or a wrong password)");
+		                    "cannot open the PKCS#12 data (not PKCS#12, a wrong password, "
+		                    "or under wine a key that is not RSA)");
 	own = lsi_store_keyed_cert(store);
 	if (own == NULL) {
 		CertCloseStore(store, 0);
@@ -605,6 +624,32 @@ static int lsi_sch_fill(ls_tls *t, int eof_code)
 	return 0;
 }
 
+/*
+ * Whether the bytes received start like a TLS record: a known content
+ * type, major version 3, and a length a record may have. Wine's Schannel
+ * answers garbage (an HTTP response, say) with SEC_E_INCOMPLETE_MESSAGE
+ * and waits for the 20 KiB "record" its first bytes announce, so garbage
+ * is recognised here rather than timing out.
+ */
+static int lsi_sch_looks_tls(const lsi_buf *enc)
+{
+	const unsigned char *p = enc->p;
+
+	if (enc->len >= 1 && (p[0] < 20 || p[0] > 24))
+		return 0;
+	if (enc->len >= 2 && p[1] != 3)
+		return 0;
+	return enc->len < 5 || (((size_t)p[3] << 8) | p[4]) <= 16384 + 2048;
+}
+
+/* More input is needed: read it, unless what came is not TLS at all. */
+static int lsi_sch_need_more(ls_tls *t)
+{
+	if (!lsi_sch_looks_tls(&LSI_CONN(t)->enc))
+		return lsi_tls_fail(t, LS_ETLS, 0, "the peer does not speak TLS (not a TLS record)");
+	return lsi_sch_fill(t, t->state == LSI_TLS_READY ? LS_ETRUNCATED : LS_ETLS);
+}
+
 /* Move an output token Schannel allocated into out. */
 static int lsi_sch_take_token(lsi_sch_conn *c, SecBuffer *b)
 {
@@ -703,7 +748,7 @@ static int lsi_sch_hs_step(ls_tls *t)
 	st = lsi_sch_isc_next(t, in, &out);
 	if (st == SEC_E_INCOMPLETE_MESSAGE) {
 		c->reneg = 0; /* from now on, only more input helps */
-		return lsi_sch_fill(t, t->state == LSI_TLS_READY ? LS_ETRUNCATED : LS_ETLS);
+		return lsi_sch_need_more(t);
 	}
 	rc = lsi_sch_take_token(c, &out);
 	if (rc != 0)
@@ -1100,7 +1145,9 @@ static int lsi_sch_open_one(ls_tls *t)
 		sb[i] = (SecBuffer){0, SECBUFFER_EMPTY, NULL};
 	st = DecryptMessage(&c->ctx, &d, 0, NULL);
 	if (st == SEC_E_INCOMPLETE_MESSAGE)
-		return LS_EAGAIN;
+		return lsi_sch_looks_tls(&c->enc)
+		       ? LS_EAGAIN
+		       : lsi_tls_fail(t, LS_ETLS, 0, "the peer does not speak TLS (not a TLS record)");
 	if (st != SEC_E_OK && st != SEC_I_CONTEXT_EXPIRED && st != SEC_I_RENEGOTIATE)
 		return lsi_sch_fail(t, LS_ETLS, st, "DecryptMessage");
 	rc = lsi_sch_take_plain(c, sb, 4, &plain);
