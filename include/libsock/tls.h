@@ -39,8 +39,14 @@
  * checks, ours or the peer's), LS_ETRUNCATED (the peer closed without
  * close_notify), LS_EREADONLY, and the socket's own errors. After a failure
  * ls_native_error() holds the backend's code (OpenSSL: the X509_V_ERR_*
- * verify result for certificate failures, else the ERR_* error code) and
+ * verify result for certificate failures, else the ERR_* error code;
+ * Schannel: the chain's CERT_TRUST_* status or the SSL policy's CERT_E_*
+ * error for certificate failures, else the SECURITY_STATUS) and
  * ls_tls_error_detail() a sentence saying what happened.
+ *
+ * Schannel (Windows) is a client only: ls_tls_config_new(LS_TLS_SERVER)
+ * is LS_ENOTSUP there, and its own certificate comes from PKCS#12 (the PEM
+ * calls are LS_ENOTSUP).
  */
 #ifndef LIBSOCK_TLS_H
 #define LIBSOCK_TLS_H
@@ -118,7 +124,7 @@ LS_API int ls_tls_config_ca_mem(ls_tls_config *cfg, const void *pem, size_t len)
  * intermediates) and its PEM private key, from files (key_path may be the
  * chain's file when both are in one) or from memory. Replaces an earlier
  * one. Errors: LS_ENOENT, LS_EINVAL (unreadable, or the key does not match
- * the certificate), LS_EREADONLY.
+ * the certificate), LS_EREADONLY, LS_ENOTSUP (Schannel: use PKCS#12).
  */
 LS_API int ls_tls_config_cert_file(ls_tls_config *cfg, const char *chain_path,
                                    const char *key_path);

@@ -1,7 +1,7 @@
 /*
  * backend.h - the contract between TLS common code (tls.c) and its
- * backends: openssl.c (OpenSSL 3), schannel.c (Windows, to come) and
- * none.c (a build without TLS). CMake compiles exactly one of them.
+ * backends: openssl.c (OpenSSL 3), schannel.c (Windows; a client only)
+ * and none.c (a build without TLS). CMake compiles exactly one of them.
  *
  * Common code owns everything that is the same for every backend: it
  * validates arguments, keeps the configuration's settings and reference

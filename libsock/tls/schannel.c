@@ -405,10 +405,10 @@ static DWORD lsi_sch_protocols(int min, int max)
                             SCH_CRED_NO_SERVERNAME_CHECK | SCH_USE_STRONG_CRYPTO)
 
 /*
- * Whether the credentials enable exactly the protocols asked for. A
- * runtime that does not understand what it was given may fall back to
- * its own defaults, which include SSL 3 under wine: such credentials are
- * refused rather than used.
+ * Whether the credentials enable only the protocols asked for. Wine 8
+ * accepts SCH_CREDENTIALS but ignores its TLS_PARAMETERS and enables its
+ * defaults, SSL 3 to TLS 1.2 (measured: supported protocols 0xaa0), so
+ * such credentials are refused rather than used.
  */
 static int lsi_sch_cred_protocols_ok(CredHandle *cred, DWORD want)
 {
@@ -961,8 +961,31 @@ static int lsi_sch_version_of(DWORD proto)
 }
 
 /*
- * The cipher suite's name: SECPKG_ATTR_CIPHER_INFO (Windows 10) has the
- * IANA name; without it, the connection's algorithms name it roughly.
+ * Wine 8 names AEAD suites without their hash
+ * ("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_<unknown>"); the hash follows from
+ * the AEAD cipher, so the IANA name can be completed.
+ */
+static void lsi_sch_fix_cipher(char *name, size_t size)
+{
+	static const struct {
+		const char *aead, *hash;
+	} map[] = {{"_AES_256_GCM_", "SHA384"}, {"_AES_128_GCM_", "SHA256"},
+	           {"_CHACHA20_POLY1305_", "SHA256"}};
+	char *u = strstr(name, "<unknown>"), *p;
+	size_t i;
+
+	for (i = 0; u != NULL && i < sizeof(map) / sizeof(map[0]); i++) {
+		p = strstr(name, map[i].aead);
+		if (p != NULL && p + strlen(map[i].aead) == u) {
+			snprintf(u, size - (size_t)(u - name), "%s", map[i].hash);
+			return;
+		}
+	}
+}
+
+/*
+ * The cipher suite's name: SECPKG_ATTR_CIPHER_INFO (Windows 10, wine) has
+ * the IANA name; without it, the connection's algorithms name it roughly.
  */
 static void lsi_sch_cipher_name(lsi_sch_conn *c, const SecPkgContext_ConnectionInfo *ci)
 {
@@ -975,8 +998,10 @@ static void lsi_sch_cipher_name(lsi_sch_conn *c, const SecPkgContext_ConnectionI
 	    info.szCipherSuite[0] != 0) {
 		n = WideCharToMultiByte(CP_UTF8, 0, info.szCipherSuite, -1, c->cipher,
 		                        sizeof(c->cipher), NULL, NULL);
-		if (n > 0)
+		if (n > 0) {
+			lsi_sch_fix_cipher(c->cipher, sizeof(c->cipher));
 			return;
+		}
 	}
 	snprintf(c->cipher, sizeof(c->cipher), "TLS_exch%x_cipher%x_%u_hash%x",
 	         (unsigned)ci->aiExch, (unsigned)ci->aiCipher, (unsigned)ci->dwCipherStrength,

@@ -476,7 +476,9 @@ static void tt_self_echo(int version)
 	c = tt_serve(&v, "leaf", "leaf", 1);
 	CHECK_OK(tt_client_hs(&t, cc, c, "localhost"));
 	CHECK_EQ_INT(ls_tls_version(t), version);
-	CHECK(ls_tls_cipher(t)[0] != '\0');
+	/* An IANA name, complete (wine's Schannel leaves an AEAD suite's hash out). */
+	CHECK_MSG(strncmp(ls_tls_cipher(t), "TLS_", 4) == 0 && strchr(ls_tls_cipher(t), '<') == NULL,
+	          "cipher %s", ls_tls_cipher(t));
 	CHECK_EQ_INT(ls_tls_peer_verified(t), 1);
 	CHECK_ERR(ls_tls_peer_cert(t, der, 10, &len), LS_ENOSPC);
 	CHECK_GT_INT(len, 100);
