@@ -171,6 +171,22 @@ PyObject *lsp_setdefaulttimeout(PyObject *timeout);
 PyObject *lsp_handle_of_fd(PyObject *fd);
 %rename(_stats) lsp_stats;
 PyObject *lsp_stats(void);
+%rename(_sock_move) lsp_sock_move;
+PyObject *lsp_sock_move(lsp_sock *dst, lsp_sock *src);
+
+/* Monitoring (src/lsp_stats.c); libsock/__init__.py names the tuples. */
+%rename(_stats_totals) lsp_stats_totals;
+PyObject *lsp_stats_totals(void);
+%rename(_stats_sockets) lsp_stats_sockets;
+PyObject *lsp_stats_sockets(void);
+%rename(_stats_socket) lsp_stats_socket;
+PyObject *lsp_stats_socket(unsigned long long handle);
+%rename(_stats_set_name) lsp_stats_set_name;
+PyObject *lsp_stats_set_name(unsigned long long handle, PyObject *name);
+%rename(prometheus) lsp_stats_prometheus;
+PyObject *lsp_stats_prometheus(void);
+%rename(stats_json) lsp_stats_json;
+PyObject *lsp_stats_json(void);
 
 %rename(version) ls_version_string;
 const char *ls_version_string(void);

@@ -589,6 +589,71 @@ def create_server(address: Tuple[Any, int], *, family: int = AF_INET,
     return sock
 
 
+# ---- monitoring (libsock/stats.h) ---------------------------------------
+
+import collections as _collections  # noqa: E402
+
+#: Process totals, as ls_stats (include/libsock/stats.h) has them.
+Stats = _collections.namedtuple('Stats', [
+    'sockets_open', 'opened_total', 'closed_total', 'accepted_total',
+    'rejected_acl_total', 'rejected_proxy_total', 'bytes_sent_total',
+    'bytes_received_total', 'sends_total', 'receives_total', 'errors_total'])
+Stats.__module__ = __name__
+
+#: One open socket, as ls_sockinfo has it: family and type as enums, state
+#: as text ('open', 'bound', 'listening', 'connected'), addresses as stdlib's
+#: address objects (None when there is none), times in seconds since 1970
+#: (last_activity None before the first send or receive).
+SocketInfo = _collections.namedtuple('SocketInfo', [
+    'handle', 'fileno', 'family', 'type', 'state', 'local', 'peer', 'name',
+    'created', 'last_activity', 'bytes_sent', 'bytes_received', 'sends',
+    'receives', 'errors'])
+SocketInfo.__module__ = __name__
+
+_STATES = ('open', 'bound', 'listening', 'connected')
+
+
+def _socket_info(t: tuple) -> "SocketInfo":
+    info = SocketInfo._make(t)
+    state = _STATES[info.state] if 0 <= info.state < len(_STATES) else info.state
+    return info._replace(family=_as_enum(info.family, AddressFamily),
+                         type=_as_enum(info.type, SocketKind), state=state)
+
+
+def stats() -> "Stats":
+    """libsock's totals for this process (every socket, closed ones included)."""
+    return Stats._make(_libsock._stats_totals())
+
+
+def sockets() -> list:
+    """The open libsock sockets of this process, as SocketInfo tuples."""
+    return [_socket_info(t) for t in _libsock._stats_sockets()]
+
+
+def _handle_of(sock: Any) -> int:
+    if not isinstance(sock, _libsock.SocketBase):
+        raise TypeError(f"a libsock socket is required, not {_type_name(sock)}")
+    handle = _libsock._sock_handle(sock)
+    if not handle:
+        raise OSError(EBADF, _os.strerror(EBADF))
+    return handle
+
+
+def socket_stats(sock: Any) -> "SocketInfo":
+    """One libsock socket's counters and addresses (an SSLSocket's too)."""
+    return _socket_info(_libsock._stats_socket(_handle_of(sock)))
+
+
+def set_socket_name(sock: Any, name: Optional[str]) -> None:
+    """Name a socket for monitoring (sockets(), prometheus(), stats_json());
+    at most 63 bytes of UTF-8; None clears it."""
+    _libsock._stats_set_name(_handle_of(sock), name)
+
+
+prometheus = _libsock.prometheus
+stats_json = _libsock.stats_json
+
+
 def _install() -> None:
     """Make ``import socket`` give this module (what ``python -m libsock`` does)."""
     _sys.modules['socket'] = _sys.modules[__name__]
@@ -599,6 +664,11 @@ def _install() -> None:
 # are here too, outside __all__ as in stdlib.
 import array  # noqa: E402
 import selectors  # noqa: E402
+
+# stdlib's ssl wraps libsock sockets through libsock (libsock/_tls.py): its
+# SSLContext is given the route when ssl is imported, or now if it is.
+from . import _tls as _tls_route  # noqa: E402
+_tls_route.hook_ssl()
 errno, io, os, sys, IntEnum, IntFlag = _errno, _io, _os, _sys, _IntEnum, _IntFlag
 
 __all__ = sorted(set(

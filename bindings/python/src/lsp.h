@@ -12,6 +12,7 @@
  *   lsp_msg.c      sendmsg, recvmsg, recvmsg_into and ancillary data
  *   lsp_resolve.c  getaddrinfo, getnameinfo, gethostname
  *   lsp_poller.c   the poller behind libsock.selectors
+ *   lsp_stats.c    monitoring: totals, open sockets, names, exports
  * Conventions kept throughout: the GIL is released around every libsock
  * call that can block and nothing touches the Python API meanwhile (the OS
  * error code is read before the GIL is taken back); every socket is
@@ -74,6 +75,16 @@ int lsp_sock_family(lsp_sock *s);
 int lsp_sock_type(lsp_sock *s);
 int lsp_sock_proto(lsp_sock *s);
 unsigned long long lsp_sock_handle(lsp_sock *s);
+/* Move src's handle and modes to dst; src is left closed (ssl's wrap_socket). */
+PyObject *lsp_sock_move(lsp_sock *dst, lsp_sock *src);
+
+/* Monitoring (lsp_stats.c): tuples the Python layer names (libsock.Stats, SocketInfo). */
+PyObject *lsp_stats_totals(void);
+PyObject *lsp_stats_sockets(void);
+PyObject *lsp_stats_socket(unsigned long long h);
+PyObject *lsp_stats_set_name(unsigned long long h, PyObject *name);
+PyObject *lsp_stats_prometheus(void);
+PyObject *lsp_stats_json(void);
 
 /* Connection calls. */
 PyObject *lsp_bind(lsp_sock *s, PyObject *addr);

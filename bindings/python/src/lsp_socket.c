@@ -242,6 +242,27 @@ PyObject *lsp_init_handle(lsp_sock *s, unsigned long long h, int family, int typ
 	return finish_init(s, (ls_socket)h, family, type, proto, 0);
 }
 
+/*
+ * Move src's libsock handle and modes to dst (a new, uninitialised object)
+ * and leave src closed for Python, without touching the OS socket: ssl's
+ * wrap_socket turns a socket into an SSLSocket this way (stdlib re-wraps
+ * the fd and detaches the old object; here the handle itself moves, so its
+ * counters and name stay with it). The fd map entry stays right: it maps
+ * the fd to the same handle.
+ */
+PyObject *lsp_sock_move(lsp_sock *dst, lsp_sock *src)
+{
+	if (src->h == LS_INVALID_SOCKET)
+		return lsp_closed();
+	fdmap_forget(dst);
+	if (dst->h != LS_INVALID_SOCKET)
+		(void)ls_close(dst->h);
+	*dst = *src;
+	src->h = LS_INVALID_SOCKET;
+	src->fd = LS_NATIVE_INVALID;
+	Py_RETURN_NONE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Connection calls                                                   */
 /* ------------------------------------------------------------------ */
