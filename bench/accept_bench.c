@@ -1,8 +1,8 @@
 /*
  * accept_bench.c - what access rules cost an accept loop: connections
  * accepted per second through a listener with 1 000 rules that match
- * nobody (so every connection goes through all of them) against the same
- * listener without rules, in the same run.
+ * nobody (every other /24 of 10.0.0.0/8, so no two can be joined) against
+ * the same listener without rules, in the same run.
  *
  * One run: a client thread (pinned to CPU 1 where affinity exists) opens
  * CONNS connections to a loopback listener, one after another, each closed
@@ -89,8 +89,9 @@ static ls_acl *rules_1000(void)
 
 	if (ls_acl_new(&acl, LS_ACL_ALLOW) != 0)
 		die("ls_acl_new", LS_ENOMEM);
+	/* Every other /24: the ranges cannot be joined, so nothing is cheaper than 1 000 rules. */
 	for (i = 0; i < 1000; i++) {
-		snprintf(cidr, sizeof(cidr), "10.%d.%d.0/24", i / 256, i % 256);
+		snprintf(cidr, sizeof(cidr), "10.%d.%d.0/24", (2 * i) / 256, (2 * i) % 256);
 		ls_acl_add(acl, cidr, LS_ACL_DENY);
 	}
 	return acl;
@@ -173,6 +174,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	acl = rules_1000();
+	{
+		ls_socket l;
+
+		ls_socket_create(&l, LS_AF_INET, LS_SOCK_STREAM, 0);
+		ls_listener_set_acl(l, acl, 0);
+		printf("# enforcement with 1 000 rules: %s\n",
+		       ls_listener_acl_enforcement(l) == LS_ACL_KERNEL ? "kernel filter" : "after accept");
+		ls_close(l);
+	}
 	compare("accept_acl1000_kernel", acl, 0);
 	compare("accept_acl1000_after", acl, LS_ACL_AFTER_ACCEPT);
 	ls_acl_free(acl);

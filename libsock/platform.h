@@ -268,6 +268,21 @@ typedef struct lsi_acl_rule {
 	int action; /* LS_ACL_ALLOW or LS_ACL_DENY */
 } lsi_acl_rule;
 
+/* A range of IPv4 addresses (host order, inclusive) and the action rules give it. */
+typedef struct lsi_acl_seg {
+	uint32_t lo, hi;
+	int action;
+} lsi_acl_seg;
+
+/*
+ * Provided by common code (acl/segments.c): the IPv4 rules as sorted,
+ * non-overlapping segments covering every address, neighbours with the
+ * same action joined; a segment's action is what first-match order over
+ * the rules, then def, gives. *out is malloc'd. LS_ENOMEM.
+ */
+int lsi_acl_v4_segments(const lsi_acl_rule *rules, size_t n, int def, lsi_acl_seg **out,
+                        size_t *count);
+
 /*
  * Make the kernel enforce the rules on a listening socket before the
  * handshake (Linux: a classic BPF socket filter that drops denied SYNs).

@@ -1,8 +1,10 @@
 /* test_acl.c - access rules: building, parsing, matching, and enforcement on listeners. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
+#include "acl/acl_internal.h" /* the rules behind ls_acl; lsi_acl_v4_segments */
 
 static ls_addr a_ip(const char *text)
 {
@@ -269,10 +271,13 @@ static void many_rules(void)
 	CHECK_OK(ls_accept(l, &s, NULL));
 	CHECK_OK(ls_close(c));
 	CHECK_OK(ls_close(s));
-	/* Past what a filter holds: the check after accept takes over. */
-	for (i = 1000; i < 2000; i++) {
+	/*
+	 * Past what a filter holds (ranges of alternating actions cannot be
+	 * joined): the check after accept takes over.
+	 */
+	for (i = 0; i < 3000; i++) {
 		snprintf(cidr, sizeof(cidr), "11.%d.%d.0/24", i / 256, i % 256);
-		CHECK_OK(ls_acl_add(acl, cidr, LS_ACL_DENY));
+		CHECK_OK(ls_acl_add(acl, cidr, i % 2 ? LS_ACL_ALLOW : LS_ACL_DENY));
 	}
 	CHECK_OK(ls_listener_set_acl(l, acl, 0));
 	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_ACCEPT);
@@ -323,6 +328,76 @@ static void listener_bad_input(void)
 	ls_acl_free(acl);
 }
 
+/* A small random generator, so the property test is the same every run. */
+static uint32_t a_rand(uint32_t *seed)
+{
+	*seed = *seed * 1664525u + 1013904223u;
+	return *seed;
+}
+
+/* The action of the segment holding ip (binary search, as the filter does). */
+static int a_seg_action(const lsi_acl_seg *sg, size_t n, uint32_t ip)
+{
+	size_t lo = 0, hi = n - 1, m;
+
+	while (lo < hi) {
+		m = (lo + hi + 1) / 2;
+		if (ip >= sg[m].lo)
+			lo = m;
+		else
+			hi = m - 1;
+	}
+	return sg[lo].action;
+}
+
+/*
+ * The segments the kernel filter searches decide like first-match order:
+ * random overlapping rule lists, random peers (also rule edges), compared
+ * with ls_acl_check.
+ */
+static void segments_match_rules(void)
+{
+	uint32_t seed = 12345, ip, r;
+	int list, k, i;
+
+	for (list = 0; list < 200; list++) {
+		ls_acl *acl;
+		lsi_acl_seg *sg;
+		size_t n;
+		char cidr[32];
+		int nrules = 1 + (int)(a_rand(&seed) % 40);
+
+		CHECK_OK(ls_acl_new(&acl, a_rand(&seed) % 2 ? LS_ACL_ALLOW : LS_ACL_DENY));
+		for (k = 0; k < nrules; k++) {
+			int bits = (int)(a_rand(&seed) % 33);
+
+			/* Few distinct prefixes, so rules overlap often. */
+			r = (a_rand(&seed) % 8) << 29 | (a_rand(&seed) % 4) << 22;
+			r &= bits == 0 ? 0 : ~(0xffffffffu >> bits);
+			snprintf(cidr, sizeof(cidr), "%u.%u.%u.%u/%d", r >> 24, (r >> 16) & 255,
+			         (r >> 8) & 255, r & 255, bits);
+			CHECK_OK(ls_acl_add(acl, cidr, a_rand(&seed) % 2 ? LS_ACL_ALLOW : LS_ACL_DENY));
+		}
+		CHECK_OK(lsi_acl_v4_segments(acl->rules, acl->count, acl->default_action, &sg, &n));
+		CHECK(n >= 1 && sg[0].lo == 0 && sg[n - 1].hi == 0xffffffffu);
+		for (i = 0; i + 1 < (int)n; i++)
+			CHECK(sg[i].hi + 1 == sg[i + 1].lo && sg[i].action != sg[i + 1].action);
+		for (k = 0; k < 300; k++) {
+			ls_addr peer;
+			uint8_t b[4];
+
+			ip = k % 3 == 0 ? sg[a_rand(&seed) % n].lo - (k % 2) : a_rand(&seed);
+			b[0] = (uint8_t)(ip >> 24), b[1] = (uint8_t)(ip >> 16);
+			b[2] = (uint8_t)(ip >> 8), b[3] = (uint8_t)ip;
+			ls_addr_ipv4(&peer, b, 0);
+			CHECK_MSG(a_seg_action(sg, n, ip) == ls_acl_check(acl, &peer),
+			          "list %d: %u.%u.%u.%u decided differently", list, b[0], b[1], b[2], b[3]);
+		}
+		free(sg);
+		ls_acl_free(acl);
+	}
+}
+
 static const t_case cases[] = {
 	TEST_CASE(rules_first_match),
 	TEST_CASE(prefix_edges),
@@ -332,6 +407,7 @@ static const t_case cases[] = {
 	TEST_CASE(listener_after_accept),
 	TEST_CASE(listener_default_deny_ipv6),
 	TEST_CASE(many_rules),
+	TEST_CASE(segments_match_rules),
 	TEST_CASE(change_keeps_accepted),
 	TEST_CASE(listener_bad_input),
 };
