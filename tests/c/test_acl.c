@@ -373,7 +373,7 @@ static void segments_match_rules(void)
 
 			/* Few distinct prefixes, so rules overlap often. */
 			r = (a_rand(&seed) % 8) << 29 | (a_rand(&seed) % 4) << 22;
-			r &= bits == 0 ? 0 : ~(0xffffffffu >> bits);
+			r &= bits == 0 ? 0 : bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
 			snprintf(cidr, sizeof(cidr), "%u.%u.%u.%u/%d", r >> 24, (r >> 16) & 255,
 			         (r >> 8) & 255, r & 255, bits);
 			CHECK_OK(ls_acl_add(acl, cidr, a_rand(&seed) % 2 ? LS_ACL_ALLOW : LS_ACL_DENY));
