@@ -196,4 +196,6 @@ const char *ls_version_string(void);
     return NULL;
   if (lsp_type_init((PyTypeObject *)&SwigPyBuiltin__lsp_sock_type, SwigPyObject_type()) < 0)
     return NULL;
+  if (lsp_tls_init(m, (PyTypeObject *)&SwigPyBuiltin__lsp_sock_type) < 0)
+    return NULL;
 %}

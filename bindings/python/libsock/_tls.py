@@ -41,7 +41,6 @@ import os
 import sys
 import sysconfig
 import threading
-import time
 import weakref
 from typing import Any, Optional
 
@@ -54,26 +53,26 @@ _recv = _SB.recv
 _send = _SB.send
 _sendall = _SB.sendall
 _gettimeout = _SB.gettimeout
-_settimeout = _SB.settimeout
-_monotonic = time.monotonic
 
 _WantRead = _ssl.SSLWantReadError
 _WantWrite = _ssl.SSLWantWriteError
 _SSLError = _ssl.SSLError
 _MemoryBIO = _ssl.MemoryBIO
-
-#: Most bytes one receive asks for: a whole record (16 KiB of data plus
-#: what the cipher adds) and the next header.
-_HDR = 5
+_TLSPump = _libsock._TLSPump
 
 
 class _TLSConn:
     """What ``SSLSocket._sslobj`` holds: the ``_ssl._SSLSocket`` interface
     (read, write, do_handshake, shutdown, pending, getpeercert, cipher, ...)
-    over MemoryBIOs, with the records carried by the libsock socket."""
+    over MemoryBIOs, with the records carried by the libsock socket.
 
-    __slots__ = ('_obj', '_in', '_out', '_ref', '_hdr', '_left', '_eof',
-                 '_wpending', '_outbuf', '_exact', '_rlock', '_wlock')
+    The records move in C (``_libsock._TLSPump``, src/lsp_tls.c): ``pull``
+    receives the rest of the record OpenSSL waits for into the incoming BIO,
+    ``push`` sends what OpenSSL wrote, and ``read`` is ``_ssl``'s read with
+    the records of a bulk transfer pulled in C. Deadlines are the pump's
+    (milliseconds, -1 until the operation's first wait)."""
+
+    __slots__ = ('_obj', '_in', '_out', '_ref', '_pump', '_wpending', '_rlock', '_wlock')
 
     def __init__(self, sslsock: Any, context: Any, server_side: bool,
                  server_hostname: Any, session: Any) -> None:
@@ -83,12 +82,10 @@ class _TLSConn:
         self._obj = context._wrap_bio(self._in, self._out, server_side, server_hostname,
                                       owner=sslsock, session=session)
         self._ref = weakref.ref(sslsock)
-        self._hdr = b''       # the part of a record header received so far
-        self._left = 0        # bytes of the current record body not yet received
-        self._eof = False     # the peer closed: EOF was written to _in
+        # Record boundaries, EOF, unsent TLS bytes; `exact`: receive no byte
+        # past the current record (unwrap).
+        self._pump = _TLSPump(self._in, self._out, self._obj)
         self._wpending = 0    # a non-blocking write() accepted, not yet all sent
-        self._outbuf = b''    # TLS bytes that could not be sent yet (non-blocking)
-        self._exact = False   # receive no byte past the current record (unwrap)
         # One thread may read while another writes, as on stdlib's SSLSocket:
         # _rlock keeps the incoming side (its BIO and record boundaries) to
         # one thread, _wlock keeps the records going out in order. Taken in
@@ -122,35 +119,50 @@ class _TLSConn:
     # ---- the operations -------------------------------------------------
 
     def read(self, len: int = 1024, buffer: Any = None) -> Any:
-        obj = self._obj
-        deadline = None
         with self._rlock:
-            while True:
-                try:
-                    if buffer is None:
-                        data = obj.read(len)
-                    else:
-                        data = obj.read(len, buffer)
-                except _WantRead as exc:
-                    deadline = self._pull(exc, 'read', deadline)
-                    continue
-                except _SSLError:
-                    self._alert()
-                    raise
-                if self._out.pending:
-                    self._push('read', deadline)
-                return data
+            try:
+                # The fast path: records pulled in C until _ssl has data.
+                data = self._pump.read(self._ref(), len, buffer)
+            except _WantRead as exc:
+                # OpenSSL has something to send first, EOF, or a
+                # non-blocking socket with nothing there.
+                return self._read_slow(exc, len, buffer)
+            except _SSLError:
+                self._alert()
+                raise
+            if self._out.pending:
+                self._push('read', -1)
+            return data
+
+    def _read_slow(self, exc: BaseException, len: int, buffer: Any) -> Any:
+        obj = self._obj
+        deadline = self._pull(exc, 'read', -1)
+        while True:
+            try:
+                if buffer is None:
+                    data = obj.read(len)
+                else:
+                    data = obj.read(len, buffer)
+            except _WantRead as exc:
+                deadline = self._pull(exc, 'read', deadline)
+                continue
+            except _SSLError:
+                self._alert()
+                raise
+            if self._out.pending:
+                self._push('read', deadline)
+            return data
 
     def write(self, data: Any) -> int:
         obj = self._obj
-        deadline = None
+        deadline = -1
         while True:
             with self._wlock:
                 if self._wpending:
                     # The retry of a write that could only be partly sent:
                     # OpenSSL wants the same data again and reports it all
                     # once it is out.
-                    self._push_locked('write', None)
+                    self._push_locked('write', -1)
                     n, self._wpending = self._wpending, 0
                     return n
                 try:
@@ -177,12 +189,12 @@ class _TLSConn:
     def shutdown(self) -> Any:
         # Cleartext may follow the peer's close_notify (STARTTLS ended by
         # unwrap): take no byte past it.
-        self._exact = True
+        self._pump.exact = True
         self._run(self._obj.shutdown, 'read')
         return self._ref()
 
     def _run(self, fn: Any, op: str) -> Any:
-        deadline = None
+        deadline = -1
         with self._rlock:
             while True:
                 try:
@@ -193,7 +205,7 @@ class _TLSConn:
                 except _SSLError:
                     self._alert()
                     raise
-                if self._out.pending or self._outbuf:
+                if self._out.pending or self._pump.unsent:
                     self._push(op if op == 'handshake' else 'write', deadline)
                 return r
 
@@ -205,131 +217,35 @@ class _TLSConn:
             raise OSError(9, os.strerror(9))
         return sock
 
-    def _deadline(self, sock: Any, op: str, deadline: Optional[float]) -> Any:
-        """(timeout to apply, deadline) for one wait of an operation: the
-        socket's own mode without a timeout, else what is left of the
-        operation's deadline."""
-        t = _gettimeout(sock)
-        if not t:
-            return None, deadline
-        now = _monotonic()
-        if deadline is None:
-            return None, now + t
-        left = deadline - now
-        if left <= 0:
-            raise TimeoutError(f"The {op} operation timed out")
-        return left, deadline
-
-    def _pull(self, exc: BaseException, op: str, deadline: Optional[float]) -> Optional[float]:
+    def _pull(self, exc: BaseException, op: str, deadline: int) -> int:
         """OpenSSL wants more input: send what it has to say first, then
         receive the rest of the record it waits for into the incoming BIO.
         Non-blocking and nothing there: raise exc (SSLWantReadError)."""
-        if self._out.pending or self._outbuf:
-            self._push(op, deadline)
-        if self._eof:
+        pump = self._pump
+        if self._out.pending or pump.unsent:
+            deadline = self._push(op, deadline)
+        if pump.eof:
             raise _ssl.SSLEOFError(_ssl.SSL_ERROR_EOF, 'EOF occurred in violation of protocol')
-        sock = self._sock()
-        left, deadline = self._deadline(sock, op, deadline)
-        if left is None:
-            self._receive(sock, exc, op)
-            return deadline
-        saved = _gettimeout(sock)
-        _settimeout(sock, left)
-        try:
-            self._receive(sock, exc, op)
-        finally:
-            _settimeout(sock, saved)
+        deadline = pump.pull(self._sock(), op, deadline)
+        if deadline == -2:
+            raise exc
         return deadline
 
-    def _receive(self, sock: Any, exc: BaseException, op: str) -> None:
-        """One receive toward the end of the current record: its header
-        first, then its body and (unless _exact) the next header."""
-        left = self._left
-        if left:
-            want = left if self._exact else left + _HDR
-        else:
-            want = _HDR - len(self._hdr)
-        try:
-            data = _recv(sock, want)
-        except BlockingIOError:
-            raise exc from None
-        except TimeoutError:
-            raise TimeoutError(f"The {op} operation timed out") from None
-        if not data:
-            self._eof = True
-            self._in.write_eof()
-            return
-        self._in.write(data)
-        self._account(data)
-        if self._left and not self._hdr and len(data) <= _HDR:
-            # A header alone: its body is what OpenSSL needs next. Take what
-            # is there of it now (an error or EOF shows on the next turn).
-            try:
-                more = _recv(sock, self._left if self._exact else self._left + _HDR,
-                             _MSG_DONTWAIT)
-            except OSError:
-                return
-            if more:
-                self._in.write(more)
-                self._account(more)
-
-    def _account(self, data: bytes) -> None:
-        """Follow record boundaries through the bytes just received."""
-        i, n = 0, len(data)
-        left, hdr = self._left, self._hdr
-        while i < n:
-            if left:
-                step = min(left, n - i)
-                left -= step
-                i += step
-                continue
-            take = min(_HDR - len(hdr), n - i)
-            hdr += data[i:i + take]
-            i += take
-            if len(hdr) == _HDR:
-                left = (hdr[3] << 8) | hdr[4]
-                hdr = b''
-        self._left, self._hdr = left, hdr
-
-    def _push(self, op: str, deadline: Optional[float]) -> None:
+    def _push(self, op: str, deadline: int) -> int:
         with self._wlock:
-            self._push_locked(op, deadline)
+            return self._push_locked(op, deadline)
 
-    def _push_locked(self, op: str, deadline: Optional[float]) -> None:
+    def _push_locked(self, op: str, deadline: int) -> int:
         """Send what OpenSSL wrote to the outgoing BIO (and anything left
-        from before), in order: the caller holds _wlock. Non-blocking: keep
-        what does not go and raise SSLWantWriteError."""
-        data = self._out.read()
-        if self._outbuf:
-            data = self._outbuf + data
-            self._outbuf = b''
-        if not data:
-            return
-        sock = self._sock()
-        if _gettimeout(sock) == 0.0:
-            view = memoryview(data)
-            sent = 0
-            try:
-                while sent < len(data):
-                    sent += _send(sock, view[sent:])
-            except BlockingIOError:
-                self._outbuf = bytes(view[sent:])
-                raise _WantWrite(_ssl.SSL_ERROR_WANT_WRITE,
-                                 'The operation did not complete (write)') from None
-            return
-        left, deadline = self._deadline(sock, op, deadline)
-        saved = None
-        if left is not None:
-            saved = _gettimeout(sock)
-            _settimeout(sock, left)
-        try:
-            _sendall(sock, data)
-        except TimeoutError:
-            raise TimeoutError(f"The {'handshake' if op == 'handshake' else 'write'} "
-                               "operation timed out") from None
-        finally:
-            if saved is not None:
-                _settimeout(sock, saved)
+        from before), in order: the caller holds _wlock. Non-blocking: the
+        pump keeps what does not go; raise SSLWantWriteError."""
+        if not (self._out.pending or self._pump.unsent):
+            return deadline
+        deadline = self._pump.push(self._sock(), op, deadline)
+        if deadline == -2:
+            raise _WantWrite(_ssl.SSL_ERROR_WANT_WRITE,
+                             'The operation did not complete (write)')
+        return deadline
 
     def _alert(self) -> None:
         with self._wlock:
@@ -348,11 +264,6 @@ class _TLSConn:
                     _send(sock, data)
         except OSError:
             pass
-
-
-#: The flag of the opportunistic receive after a header (0 where the OS
-#: has none: that receive then waits, as the next one would anyway).
-_MSG_DONTWAIT = getattr(__import__('_socket'), 'MSG_DONTWAIT', 0)
 
 
 # ---- the SSLSocket class on libsock ----------------------------------------

@@ -13,6 +13,7 @@
  *   lsp_resolve.c  getaddrinfo, getnameinfo, gethostname
  *   lsp_poller.c   the poller behind libsock.selectors
  *   lsp_stats.c    monitoring: totals, open sockets, names, exports
+ *   lsp_tls.c      the TLS record pump of libsock/_tls.py (_TLSPump)
  * Conventions kept throughout: the GIL is released around every libsock
  * call that can block and nothing touches the Python API meanwhile (the OS
  * error code is read before the GIL is taken back); every socket is
@@ -278,6 +279,8 @@ extern PyMethodDef lsp_io_methods[];   /* lsp_io.c */
 extern PyMethodDef lsp_sock_methods[]; /* lsp_socket.c */
 extern PyMethodDef lsp_msg_methods[];  /* lsp_msg.c */
 int lsp_type_init(PyTypeObject *sockbase, PyTypeObject *swigbase);
+/* Adds _TLSPump (lsp_tls.c) to the module; sockbase is SocketBase. */
+int lsp_tls_init(PyObject *module, PyTypeObject *sockbase);
 
 /*
  * setsockopt and the message calls (lsp_msg.c): an option that turns

@@ -1,0 +1,640 @@
+/*
+ * lsp_tls.c - the record pump of stdlib's ssl over libsock sockets
+ * (libsock/_tls.py): moves TLS records between a libsock socket and the two
+ * ssl.MemoryBIOs of an _ssl object, in C.
+ *
+ * _libsock._TLSPump(incoming, outgoing, sslobj) keeps the record
+ * boundaries of what it has taken from the socket and the TLS bytes it
+ * could not send yet. Its calls:
+ *   pull(sock, op, deadline) receive toward the end of the record OpenSSL
+ *                            waits for (see below) into the incoming BIO;
+ *   push(sock, op, deadline) send what OpenSSL wrote to the outgoing BIO;
+ *   read(sock, len, buffer)  sslobj.read(len[, buffer]), pulling records
+ *                            in C until it returns (the bulk path).
+ * Deadlines are lsp_monotonic_ms() values, -1 before the operation's first
+ * wait: an operation on a socket with a timeout has one deadline, as _ssl's.
+ * pull and push return the deadline to pass on, or -2 when a non-blocking
+ * socket has nothing to give (pull) or could not take everything (push: the
+ * rest is kept, and sent first next time); the caller raises
+ * SSLWantReadError/SSLWantWriteError.
+ *
+ * What the pump takes from the kernel is what _tls.py has always taken, so
+ * select() on the socket keeps its meaning: the rest of the record OpenSSL
+ * waits for, plus at most the next record's 5-byte header (none once
+ * `exact` is set, for unwrap). One pull receives the whole record, waiting
+ * with the GIL released once for all of it, with libsock's calls (so the
+ * bytes are counted by libsock and follow its timeouts); a signal runs the
+ * handlers with the bytes already received handed to the BIO first, and the
+ * wait goes on for the time left unless a handler raised (PEP 475).
+ *
+ * read() saves the want-read exception of each record: once the handshake
+ * is done (sslobj.read has returned data), when the incoming BIO holds no
+ * complete record (its bytes are all part of the record being received),
+ * nothing is decrypted and pending and OpenSSL has nothing to send, OpenSSL
+ * cannot return anything without more input, so read() pulls first. It hands
+ * every other case (OpenSSL has something to send, EOF, a non-blocking
+ * socket with nothing there, any error) back to the Python code with
+ * sslobj's own exception.
+ */
+#include "lsp.h"
+
+#include <string.h>
+
+#define HDR 5
+/* A whole record: 5-byte header and the most a header's length can say. */
+#define RBUF (HDR + 65535)
+
+typedef struct {
+	PyObject_HEAD
+	PyObject *inbio;       /* ssl.MemoryBIO OpenSSL reads from */
+	PyObject *outbio;      /* ssl.MemoryBIO OpenSSL writes to */
+	PyObject *sslobj;      /* the _ssl._SSLSocket over them */
+	PyObject *unsent;      /* bytes not sent yet (non-blocking), or NULL */
+	Py_ssize_t unsent_off;
+	unsigned char *buf;    /* RBUF bytes: one receive */
+	unsigned char hdr[HDR];/* the part of a header received so far */
+	int hdrlen;
+	long left;             /* body bytes of the current record not yet received */
+	long cur;              /* bytes of the current incomplete record received (0: on a boundary) */
+	unsigned long done;    /* records completed (received to their end) */
+	int eof;               /* the peer closed: EOF was written to the incoming BIO */
+	int exact;             /* receive no byte past the current record (unwrap) */
+	int ready;             /* the handshake is done: read() may pull first */
+} tls_pump;
+
+static PyTypeObject *sockbase;
+static PyObject *s_write, *s_write_eof, *s_read, *s_pending, *want_read;
+
+/* Follow record boundaries through n bytes just received. */
+static void account(tls_pump *p, const unsigned char *d, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (p->left) {
+			size_t step = (size_t)p->left < n - i ? (size_t)p->left : n - i;
+			p->left -= (long)step;
+			i += step;
+			if (p->left == 0) {
+				p->cur = 0;
+				p->done++;
+			} else {
+				p->cur += (long)step;
+			}
+			continue;
+		}
+		{
+			size_t take = (size_t)(HDR - p->hdrlen) < n - i ? (size_t)(HDR - p->hdrlen) : n - i;
+			memcpy(p->hdr + p->hdrlen, d + i, take);
+			p->hdrlen += (int)take;
+			i += take;
+			p->cur = p->hdrlen;
+			if (p->hdrlen == HDR) {
+				p->left = ((long)p->hdr[3] << 8) | p->hdr[4];
+				p->hdrlen = 0;
+				p->cur = p->left ? HDR : 0;
+				if (!p->left)
+					p->done++;
+			}
+		}
+	}
+}
+
+static size_t want_of(const tls_pump *p)
+{
+	if (p->left)
+		return (size_t)(p->exact ? p->left : p->left + HDR);
+	return (size_t)(HDR - p->hdrlen);
+}
+
+static lsp_sock *sock_of(PyObject *o)
+{
+	lsp_sock *s;
+	if (o == Py_None) {
+		lsp_closed();
+		return NULL;
+	}
+	if (!PyObject_TypeCheck(o, sockbase)) {
+		PyErr_SetString(PyExc_TypeError, "a libsock socket is required");
+		return NULL;
+	}
+	s = lsp_self(o);
+	if (s != NULL && s->h == LS_INVALID_SOCKET) {
+		lsp_closed();
+		return NULL;
+	}
+	return s;
+}
+
+static int bio_pending(PyObject *bio, Py_ssize_t *n)
+{
+	PyObject *v = PyObject_GetAttr(bio, s_pending);
+	if (v == NULL)
+		return -1;
+	*n = PyLong_AsSsize_t(v);
+	Py_DECREF(v);
+	return *n == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int feed(tls_pump *p, size_t n)
+{
+	PyObject *mv, *r;
+	if (n == 0)
+		return 0;
+	mv = PyMemoryView_FromMemory((char *)p->buf, (Py_ssize_t)n, PyBUF_READ);
+	if (mv == NULL)
+		return -1;
+	r = PyObject_CallMethodObjArgs(p->inbio, s_write, mv, NULL);
+	Py_DECREF(mv);
+	if (r == NULL)
+		return -1;
+	Py_DECREF(r);
+	return 0;
+}
+
+static int64_t time_left(int64_t deadline)
+{
+	int64_t left = deadline - lsp_monotonic_ms();
+	return left > 0 ? left : 0;
+}
+
+/*
+ * One pull. Returns 1 when bytes (or EOF) went to the incoming BIO, 0 when
+ * a non-blocking socket had nothing, -1 with an exception.
+ */
+static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
+{
+	int any = 0;
+	for (;;) {
+		ls_socket h = s->h;
+		int64_t tmo = s->timeout_ms;
+		unsigned long done0 = p->done;
+		size_t got = 0;
+		int64_t rc = 0;
+		int ne = 0, nrecv = 0;
+		if (h == LS_INVALID_SOCKET) {
+			lsp_closed();
+			return -1;
+		}
+		if (tmo > 0 && *deadline < 0)
+			*deadline = lsp_monotonic_ms() + tmo;
+		Py_BEGIN_ALLOW_THREADS
+		for (;;) {
+			size_t want = want_of(p);
+			if (got + want > RBUF)
+				want = RBUF - got;
+			if (tmo < 0) {
+				rc = ls_recv(h, p->buf + got, want, 0);
+			} else {
+				rc = ls_recv(h, p->buf + got, want, LS_MSG_DONTWAIT);
+				if (rc == LS_EAGAIN && tmo > 0) {
+					int64_t left = time_left(*deadline);
+					ls_pollfd pf;
+					int prc;
+					pf.sock = h;
+					pf.events = LS_POLLIN;
+					pf.revents = 0;
+					if (left == 0) {
+						rc = LS_ETIMEDOUT;
+					} else {
+						prc = ls_poll(&pf, 1, left);
+						if (prc < 0)
+							rc = prc;
+						else if (prc == 0 && time_left(*deadline) == 0)
+							rc = LS_ETIMEDOUT;
+						else
+							continue; /* ready (or the poll woke early): receive again */
+					}
+				}
+			}
+			if (rc <= 0) {
+				if (rc < 0)
+					ne = ls_native_error();
+				break;
+			}
+			nrecv++;
+			account(p, p->buf + got, (size_t)rc);
+			got += (size_t)rc;
+			if (p->done != done0 || got == RBUF)
+				break; /* the record OpenSSL waits for is all here */
+		}
+		Py_END_ALLOW_THREADS
+		lsp_counts.received += (unsigned long long)nrecv;
+		if (got) {
+			any = 1;
+			if (feed(p, got) < 0)
+				return -1;
+		}
+		if (rc > 0)
+			return 1;
+		if (rc == 0) { /* the peer closed */
+			PyObject *r = PyObject_CallMethodObjArgs(p->inbio, s_write_eof, NULL);
+			if (r == NULL)
+				return -1;
+			Py_DECREF(r);
+			p->eof = 1;
+			return 1;
+		}
+		if (rc == LS_EAGAIN)
+			return any; /* non-blocking: what there was */
+		if (rc == LS_EINTR) {
+			if (PyErr_CheckSignals())
+				return -1;
+			if (any && tmo == 0)
+				return 1;
+			continue; /* PEP 475: on for the time left */
+		}
+		if (rc == LS_ETIMEDOUT && tmo != 0) {
+			PyErr_Format(PyExc_TimeoutError, "The %s operation timed out", op);
+			return -1;
+		}
+		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
+		return -1;
+	}
+}
+
+/* Send what is unsent and what OpenSSL wrote. 1 all sent, 0 some kept (non-blocking), -1. */
+static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
+{
+	PyObject *data = PyObject_CallMethodObjArgs(p->outbio, s_read, NULL);
+	const char *b;
+	Py_ssize_t n, off = 0;
+	int64_t rc = 0;
+	int ne = 0;
+	if (data == NULL)
+		return -1;
+	if (p->unsent != NULL) {
+		PyObject *all = PyBytes_FromStringAndSize(
+		    PyBytes_AS_STRING(p->unsent) + p->unsent_off,
+		    PyBytes_GET_SIZE(p->unsent) - p->unsent_off);
+		if (all == NULL) {
+			Py_DECREF(data);
+			return -1;
+		}
+		PyBytes_Concat(&all, data);
+		Py_DECREF(data);
+		if (all == NULL)
+			return -1;
+		data = all;
+		Py_CLEAR(p->unsent);
+		p->unsent_off = 0;
+	}
+	b = PyBytes_AS_STRING(data);
+	n = PyBytes_GET_SIZE(data);
+	while (off < n) {
+		ls_socket h = s->h;
+		int64_t tmo = s->timeout_ms;
+		if (h == LS_INVALID_SOCKET) {
+			Py_DECREF(data);
+			lsp_closed();
+			return -1;
+		}
+		if (tmo == 0) {
+			rc = ls_send(h, b + off, (size_t)(n - off), 0);
+			if (rc < 0)
+				ne = ls_native_error();
+		} else {
+			if (tmo > 0 && *deadline < 0)
+				*deadline = lsp_monotonic_ms() + tmo;
+			Py_BEGIN_ALLOW_THREADS
+			for (;;) {
+				if (tmo < 0) {
+					rc = ls_send(h, b + off, (size_t)(n - off), 0);
+				} else {
+					rc = ls_send(h, b + off, (size_t)(n - off), LS_MSG_DONTWAIT);
+					if (rc == LS_EAGAIN) {
+						int64_t left = time_left(*deadline);
+						ls_pollfd pf;
+						int prc;
+						pf.sock = h;
+						pf.events = LS_POLLOUT;
+						pf.revents = 0;
+						if (left == 0) {
+							rc = LS_ETIMEDOUT;
+						} else {
+							prc = ls_poll(&pf, 1, left);
+							if (prc < 0)
+								rc = prc;
+							else if (prc == 0 && time_left(*deadline) == 0)
+								rc = LS_ETIMEDOUT;
+							else
+								continue;
+						}
+					}
+				}
+				if (rc <= 0) {
+					if (rc < 0)
+						ne = ls_native_error();
+					break;
+				}
+				lsp_counts.sent++;
+				off += (Py_ssize_t)rc;
+				if (off >= n)
+					break;
+			}
+			Py_END_ALLOW_THREADS
+			if (off >= n)
+				break;
+		}
+		if (rc > 0) {
+			if (tmo == 0)
+				lsp_counts.sent++;
+			off += (Py_ssize_t)rc;
+			continue;
+		}
+		if (rc == LS_EINTR) {
+			if (PyErr_CheckSignals())
+				goto keep_and_fail;
+			continue;
+		}
+		if (rc == LS_EAGAIN && tmo == 0) {
+			p->unsent = data;
+			p->unsent_off = off;
+			return 0;
+		}
+		if (rc == LS_ETIMEDOUT && tmo != 0) {
+			PyErr_Format(PyExc_TimeoutError, "The %s operation timed out",
+			             strcmp(op, "handshake") == 0 ? "handshake" : "write");
+			goto keep_and_fail;
+		}
+		if (rc == 0)
+			continue;
+		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
+		goto keep_and_fail;
+	}
+	Py_DECREF(data);
+	return 1;
+keep_and_fail:
+	/* What is left stays first in line: TLS bytes must go out in order. */
+	p->unsent = data;
+	p->unsent_off = off;
+	return -1;
+}
+
+static int parse_deadline(PyObject *o, int64_t *d)
+{
+	long long v = PyLong_AsLongLong(o);
+	if (v == -1 && PyErr_Occurred())
+		return -1;
+	*d = v < 0 ? -1 : (int64_t)v;
+	return 0;
+}
+
+static PyObject *p_pull(tls_pump *p, PyObject *args)
+{
+	PyObject *so, *dl;
+	const char *op;
+	int64_t deadline;
+	lsp_sock *s;
+	int r;
+	if (!PyArg_ParseTuple(args, "OsO:pull", &so, &op, &dl) || parse_deadline(dl, &deadline) < 0)
+		return NULL;
+	if ((s = sock_of(so)) == NULL)
+		return NULL;
+	r = pull(p, s, op, &deadline);
+	if (r < 0)
+		return NULL;
+	return PyLong_FromLongLong(r ? (long long)deadline : -2);
+}
+
+static PyObject *p_push(tls_pump *p, PyObject *args)
+{
+	PyObject *so, *dl;
+	const char *op;
+	int64_t deadline;
+	lsp_sock *s;
+	int r;
+	if (!PyArg_ParseTuple(args, "OsO:push", &so, &op, &dl) || parse_deadline(dl, &deadline) < 0)
+		return NULL;
+	if ((s = sock_of(so)) == NULL)
+		return NULL;
+	r = push(p, s, op, &deadline);
+	if (r < 0)
+		return NULL;
+	return PyLong_FromLongLong(r ? (long long)deadline : -2);
+}
+
+/* OpenSSL cannot return anything without more input (see the top). */
+static int must_pull(tls_pump *p, PyObject *len, int *yes)
+{
+	Py_ssize_t n;
+	PyObject *v;
+	*yes = 0;
+	if (!p->ready || p->eof || p->unsent != NULL || !PyLong_Check(len))
+		return 0;
+	n = PyLong_AsSsize_t(len);
+	if (n <= 0) {
+		PyErr_Clear();
+		return 0;
+	}
+	if (bio_pending(p->outbio, &n) < 0)
+		return -1;
+	if (n)
+		return 0;
+	if (bio_pending(p->inbio, &n) < 0)
+		return -1;
+	if (n > p->cur)
+		return 0;
+	v = PyObject_CallMethodObjArgs(p->sslobj, s_pending, NULL);
+	if (v == NULL)
+		return -1;
+	n = PyLong_AsSsize_t(v);
+	Py_DECREF(v);
+	if (n == -1 && PyErr_Occurred())
+		return -1;
+	*yes = n == 0;
+	return 0;
+}
+
+static PyObject *p_read(tls_pump *p, PyObject *args)
+{
+	PyObject *so, *len, *buffer = Py_None;
+	int64_t deadline = -1;
+	int forced = 0;
+	if (!PyArg_ParseTuple(args, "OO|O:read", &so, &len, &buffer))
+		return NULL;
+	for (;;) {
+		PyObject *r;
+		int yes = forced;
+		if (!yes && must_pull(p, len, &yes) < 0)
+			return NULL;
+		if (yes) {
+			lsp_sock *s = sock_of(so);
+			int got;
+			if (s == NULL)
+				return NULL;
+			got = pull(p, s, "read", &deadline);
+			if (got < 0)
+				return NULL;
+			if (got == 0)
+				forced = -1; /* non-blocking, nothing there: let OpenSSL say so */
+		}
+		if (buffer == Py_None)
+			r = PyObject_CallMethodObjArgs(p->sslobj, s_read, len, NULL);
+		else
+			r = PyObject_CallMethodObjArgs(p->sslobj, s_read, len, buffer, NULL);
+		if (r != NULL) {
+			p->ready = 1;
+			return r;
+		}
+		if (forced < 0 || p->eof || p->unsent != NULL || !PyErr_ExceptionMatches(want_read))
+			return NULL;
+		{
+			Py_ssize_t n;
+			PyObject *et, *ev, *tb;
+			PyErr_Fetch(&et, &ev, &tb);
+			if (bio_pending(p->outbio, &n) < 0) {
+				Py_XDECREF(et);
+				Py_XDECREF(ev);
+				Py_XDECREF(tb);
+				return NULL;
+			}
+			if (n) { /* OpenSSL has something to say first: the Python side sends it */
+				PyErr_Restore(et, ev, tb);
+				return NULL;
+			}
+			Py_XDECREF(et);
+			Py_XDECREF(ev);
+			Py_XDECREF(tb);
+		}
+		forced = 1;
+	}
+}
+
+static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+	PyObject *in, *out, *obj;
+	tls_pump *p;
+	if (!PyArg_ParseTuple(args, "OOO:_TLSPump", &in, &out, &obj))
+		return NULL;
+	if (want_read == NULL) { /* _ssl is loaded by now: ssl made the BIOs */
+		PyObject *ssl = PyImport_ImportModule("_ssl");
+		if (ssl == NULL)
+			return NULL;
+		want_read = PyObject_GetAttrString(ssl, "SSLWantReadError");
+		Py_DECREF(ssl);
+		if (want_read == NULL)
+			return NULL;
+	}
+	p = (tls_pump *)type->tp_alloc(type, 0);
+	if (p == NULL)
+		return NULL;
+	p->buf = PyMem_Malloc(RBUF);
+	if (p->buf == NULL) {
+		Py_DECREF(p);
+		return PyErr_NoMemory();
+	}
+	Py_INCREF(in);
+	Py_INCREF(out);
+	Py_INCREF(obj);
+	p->inbio = in;
+	p->outbio = out;
+	p->sslobj = obj;
+	(void)kw;
+	return (PyObject *)p;
+}
+
+static int p_traverse(tls_pump *p, visitproc visit, void *arg)
+{
+	Py_VISIT(p->inbio);
+	Py_VISIT(p->outbio);
+	Py_VISIT(p->sslobj);
+	return 0;
+}
+
+static int p_clear(tls_pump *p)
+{
+	Py_CLEAR(p->inbio);
+	Py_CLEAR(p->outbio);
+	Py_CLEAR(p->sslobj);
+	Py_CLEAR(p->unsent);
+	return 0;
+}
+
+static void p_dealloc(tls_pump *p)
+{
+	PyObject_GC_UnTrack(p);
+	p_clear(p);
+	PyMem_Free(p->buf);
+	Py_TYPE(p)->tp_free((PyObject *)p);
+}
+
+static PyObject *g_eof(tls_pump *p, void *c)
+{
+	(void)c;
+	return PyBool_FromLong(p->eof);
+}
+
+static PyObject *g_exact(tls_pump *p, void *c)
+{
+	(void)c;
+	return PyBool_FromLong(p->exact);
+}
+
+static int s_exact(tls_pump *p, PyObject *v, void *c)
+{
+	int b;
+	(void)c;
+	if (v == NULL || (b = PyObject_IsTrue(v)) < 0) {
+		if (v == NULL)
+			PyErr_SetString(PyExc_AttributeError, "cannot delete exact");
+		return -1;
+	}
+	p->exact = b;
+	return 0;
+}
+
+static PyObject *g_unsent(tls_pump *p, void *c)
+{
+	(void)c;
+	return PyLong_FromSsize_t(p->unsent ? PyBytes_GET_SIZE(p->unsent) - p->unsent_off : 0);
+}
+
+static PyMethodDef p_methods[] = {
+	{"pull", (PyCFunction)p_pull, METH_VARARGS,
+	 "pull(sock, op, deadline) -> deadline, or -2 (non-blocking, nothing to read)"},
+	{"push", (PyCFunction)p_push, METH_VARARGS,
+	 "push(sock, op, deadline) -> deadline, or -2 (non-blocking, some kept)"},
+	{"read", (PyCFunction)p_read, METH_VARARGS,
+	 "read(sock, len[, buffer]): sslobj.read with records pulled in C"},
+	{NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef p_getset[] = {
+	{"eof", (getter)g_eof, NULL, "the peer closed", NULL},
+	{"exact", (getter)g_exact, (setter)s_exact, "take no byte past the current record", NULL},
+	{"unsent", (getter)g_unsent, NULL, "TLS bytes waiting to be sent", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject pump_type = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "libsock._libsock._TLSPump",
+	.tp_basicsize = sizeof(tls_pump),
+	.tp_dealloc = (destructor)p_dealloc,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_doc = "The TLS record pump of libsock/_tls.py (src/lsp_tls.c).",
+	.tp_traverse = (traverseproc)p_traverse,
+	.tp_clear = (inquiry)p_clear,
+	.tp_methods = p_methods,
+	.tp_getset = p_getset,
+	.tp_new = p_new,
+};
+
+int lsp_tls_init(PyObject *module, PyTypeObject *sb)
+{
+	sockbase = sb;
+	if (PyType_Ready(&pump_type) < 0)
+		return -1;
+	s_write = PyUnicode_InternFromString("write");
+	s_write_eof = PyUnicode_InternFromString("write_eof");
+	s_read = PyUnicode_InternFromString("read");
+	s_pending = PyUnicode_InternFromString("pending");
+	if (!s_write || !s_write_eof || !s_read || !s_pending)
+		return -1;
+	Py_INCREF(&pump_type);
+	if (PyModule_AddObject(module, "_TLSPump", (PyObject *)&pump_type) < 0) {
+		Py_DECREF(&pump_type);
+		return -1;
+	}
+	return 0;
+}
