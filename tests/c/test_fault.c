@@ -344,10 +344,12 @@ static void close_failure_still_closes(void)
 /* The OS close's error reaches ls_close's caller when it was the last user. */
 static void close_reports_os_error(void)
 {
-	ls_native raw = t_raw_inheritable_tcp();
+	ls_native raw;
 	ls_socket s;
 	int err;
 
+	CHECK_OK(ls_init()); /* Windows: WSAStartup before the raw socket */
+	raw = t_raw_inheritable_tcp();
 	CHECK(raw != LS_NATIVE_INVALID);
 	CHECK_OK(ls_socket_adopt(&s, raw));
 	/* Closed behind libsock's back: nothing else opens descriptors meanwhile. */
@@ -355,6 +357,7 @@ static void close_reports_os_error(void)
 	err = ls_close(s);
 	CHECK_MSG(err == LS_EBADF || err == LS_ENOTSOCK, "close gave %s", ls_error_name(err));
 	CHECK_ERR(ls_close(s), LS_EBADF);
+	ls_cleanup();
 }
 
 static const t_case cases[] = {
