@@ -194,8 +194,19 @@ class _TLSConn:
         return self._ref()
 
     def _run(self, fn: Any, op: str) -> Any:
-        deadline = -1
         with self._rlock:
+            try:
+                # The records moved in C until fn returns.
+                return self._pump.run(self._ref(), fn, op, self._wlock)
+            except _WantRead as exc:
+                # OpenSSL has something it cannot send yet, EOF, or a
+                # non-blocking socket with nothing there.
+                deadline = self._pull(exc, op, -1)
+            except _SSLError:
+                if isinstance(sys.exc_info()[1], _WantWrite):
+                    raise
+                self._alert()
+                raise
             while True:
                 try:
                     r = fn()

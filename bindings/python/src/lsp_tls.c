@@ -63,7 +63,7 @@ typedef struct {
 } tls_pump;
 
 static PyTypeObject *sockbase;
-static PyObject *s_write, *s_write_eof, *s_read, *s_pending, *want_read;
+static PyObject *s_write, *s_write_eof, *s_read, *s_pending, *want_read, *want_write, *wantw_args;
 
 /* Follow record boundaries through n bytes just received. */
 static void account(tls_pump *p, const unsigned char *d, size_t n)
@@ -177,6 +177,31 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		}
 		if (tmo > 0 && *deadline < 0)
 			*deadline = lsp_monotonic_ms() + tmo;
+		{
+			/* The record is most often there already: take it without
+			 * giving up the GIL (a hand-off costs more than the copy). */
+			rc = ls_recv(h, p->buf, want_of(p), LS_MSG_DONTWAIT);
+			if (rc > 0) {
+				nrecv++;
+				account(p, p->buf, (size_t)rc);
+				got = (size_t)rc;
+			}
+			if (rc > 0 && p->done != done0) {
+				lsp_counts.received++;
+				if (feed(p, got) < 0)
+					return -1;
+				return 1;
+			}
+			if (rc == 0 || (rc < 0 && rc != LS_EAGAIN)) {
+				if (rc < 0)
+					ne = ls_native_error();
+				goto after;
+			}
+			if (tmo == 0) {
+				rc = LS_EAGAIN;
+				goto after;
+			}
+		}
 		Py_BEGIN_ALLOW_THREADS
 		for (;;) {
 			size_t want = want_of(p);
@@ -218,6 +243,7 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 				break; /* the record OpenSSL waits for is all here */
 		}
 		Py_END_ALLOW_THREADS
+	after:
 		lsp_counts.received += (unsigned long long)nrecv;
 		if (got) {
 			any = 1;
@@ -500,6 +526,108 @@ static PyObject *p_read(tls_pump *p, PyObject *args)
 	}
 }
 
+/* push() under the Python lock that keeps the records going out in order. */
+static int locked_push(tls_pump *p, lsp_sock *s, PyObject *lock, const char *op, int64_t *deadline)
+{
+	PyObject *r = PyObject_CallMethod(lock, "acquire", NULL);
+	int rc;
+	PyObject *et, *ev, *tb;
+	if (r == NULL)
+		return -1;
+	Py_DECREF(r);
+	rc = push(p, s, op, deadline);
+	PyErr_Fetch(&et, &ev, &tb);
+	r = PyObject_CallMethod(lock, "release", NULL);
+	if (r == NULL) {
+		Py_XDECREF(et);
+		Py_XDECREF(ev);
+		Py_XDECREF(tb);
+		return -1;
+	}
+	Py_DECREF(r);
+	PyErr_Restore(et, ev, tb);
+	return rc;
+}
+
+static int has_output(tls_pump *p, int *yes)
+{
+	Py_ssize_t n;
+	if (bio_pending(p->outbio, &n) < 0)
+		return -1;
+	*yes = n > 0 || p->unsent != NULL;
+	return 0;
+}
+
+/*
+ * run(sock, fn, op, wlock): fn() (the handshake, shutdown) until it
+ * returns, sending what OpenSSL writes and pulling the records it waits
+ * for, in C. A non-blocking socket that cannot go on, EOF, and any error
+ * come back with fn's own exception, for the Python code.
+ */
+static PyObject *p_run(tls_pump *p, PyObject *args)
+{
+	PyObject *so, *fn, *lock;
+	const char *op;
+	int64_t deadline = -1;
+	if (!PyArg_ParseTuple(args, "OOsO:run", &so, &fn, &op, &lock))
+		return NULL;
+	for (;;) {
+		PyObject *r = PyObject_CallObject(fn, NULL);
+		PyObject *et, *ev, *tb;
+		lsp_sock *s;
+		int out, got;
+		if (r != NULL) {
+			if (has_output(p, &out) < 0) {
+				Py_DECREF(r);
+				return NULL;
+			}
+			if (out) {
+				if ((s = sock_of(so)) == NULL) {
+					Py_DECREF(r);
+					return NULL;
+				}
+				got = locked_push(p, s, lock, op, &deadline);
+				if (got <= 0) {
+					Py_DECREF(r);
+					if (got == 0) /* non-blocking: the rest is kept */
+						PyErr_SetObject(want_write, wantw_args);
+					return NULL;
+				}
+			}
+			return r;
+		}
+		if (!PyErr_ExceptionMatches(want_read) || p->eof)
+			return NULL;
+		PyErr_Fetch(&et, &ev, &tb);
+		if (has_output(p, &out) < 0 || (s = sock_of(so)) == NULL)
+			goto fail;
+		if (out) {
+			got = locked_push(p, s, lock, op, &deadline);
+			if (got < 0)
+				goto fail;
+			if (got == 0)
+				goto give_back;
+		}
+		got = pull(p, s, op, &deadline);
+		if (got < 0)
+			goto fail;
+		if (got == 0 || p->eof)
+			goto give_back;
+		Py_XDECREF(et);
+		Py_XDECREF(ev);
+		Py_XDECREF(tb);
+		continue;
+	give_back:
+		PyErr_Restore(et, ev, tb);
+		return NULL;
+	fail:
+		Py_XDECREF(et);
+		Py_XDECREF(ev);
+		Py_XDECREF(tb);
+		return NULL;
+	}
+}
+
 static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
 	PyObject *in, *out, *obj;
@@ -511,9 +639,16 @@ static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 		if (ssl == NULL)
 			return NULL;
 		want_read = PyObject_GetAttrString(ssl, "SSLWantReadError");
+		want_write = PyObject_GetAttrString(ssl, "SSLWantWriteError");
 		Py_DECREF(ssl);
-		if (want_read == NULL)
+		wantw_args = Py_BuildValue("(is)", 3 /* SSL_ERROR_WANT_WRITE */,
+		                           "The operation did not complete (write)");
+		if (want_read == NULL || want_write == NULL || wantw_args == NULL) {
+			Py_CLEAR(want_read);
+			Py_CLEAR(want_write);
+			Py_CLEAR(wantw_args);
 			return NULL;
+		}
 	}
 	p = (tls_pump *)type->tp_alloc(type, 0);
 	if (p == NULL)
@@ -594,6 +729,8 @@ static PyMethodDef p_methods[] = {
 	 "pull(sock, op, deadline) -> deadline, or -2 (non-blocking, nothing to read)"},
 	{"push", (PyCFunction)p_push, METH_VARARGS,
 	 "push(sock, op, deadline) -> deadline, or -2 (non-blocking, some kept)"},
+	{"run", (PyCFunction)p_run, METH_VARARGS,
+	 "run(sock, fn, op, wlock): fn() with its records moved in C"},
 	{"read", (PyCFunction)p_read, METH_VARARGS,
 	 "read(sock, len[, buffer]): sslobj.read with records pulled in C"},
 	{NULL, NULL, 0, NULL},
