@@ -16,8 +16,9 @@ libsock socket fails. It also offers OpenSSL over two memory buffers
   an ``_ssl._SSLSocket`` bound to the descriptor there; here it is a
   ``_TLSConn``: an ``_ssl._SSLSocket`` over two ``MemoryBIO``s, plus the
   pump that moves TLS records between them and the libsock socket with
-  libsock's own calls (so the bytes are counted by libsock, follow its
-  timeouts and signals, and show in ``libsock.sockets()``).
+  libsock's own calls, in C (``_libsock._TLSPump``, src/lsp_tls.c), so the
+  bytes are counted by libsock, follow its timeouts and signals, and show
+  in ``libsock.sockets()``.
 * ``ssl.SSLContext.sslsocket_class`` is set, once ``ssl`` is imported, to
   a class whose ``_create`` gives libsock sockets this route and leaves any
   other socket to stdlib's ``SSLSocket`` untouched.
