@@ -27,11 +27,11 @@
 #include "libsock/export.h"
 #include "libsock/socket.h"
 
-#define LS_ACL_DENY 0
+#define LS_ACL_DENY  0
 #define LS_ACL_ALLOW 1
 
 /* ls_listener_acl_enforcement() results. */
-#define LS_ACL_NONE 0   /* no rules on this listener */
+#define LS_ACL_NONE   0 /* no rules on this listener */
 #define LS_ACL_ACCEPT 1 /* checked after accept, denied peers reset */
 #define LS_ACL_KERNEL 2 /* checked by the kernel before the handshake */
 
@@ -65,8 +65,8 @@ LS_API int ls_acl_add(ls_acl *acl, const char *cidr, int action);
  * *bad_line (1-based, may be NULL) and reason (may be NULL) say which and
  * why. LS_EINVAL for a bad rule, LS_ENOSPC for too many.
  */
-LS_API int ls_acl_parse(ls_acl *acl, const char *text, size_t len, int *bad_line,
-                        char *reason, size_t reason_size);
+LS_API int ls_acl_parse(ls_acl *acl, const char *text, size_t len, int *bad_line, char *reason,
+                        size_t reason_size);
 
 /* LS_ACL_ALLOW or LS_ACL_DENY for a peer address (LS_EINVAL for NULL). */
 LS_API int ls_acl_check(const ls_acl *acl, const ls_addr *peer);

@@ -42,18 +42,18 @@
 #include "libsock/socket.h"
 
 /* ls_msginfo.valid bits, and the bits ls_set_recvinfo() takes. */
-#define LS_MI_DST 0x01
+#define LS_MI_DST     0x01
 #define LS_MI_IFINDEX 0x02
-#define LS_MI_TCLASS 0x04
-#define LS_MI_HOPS 0x08
+#define LS_MI_TCLASS  0x04
+#define LS_MI_HOPS    0x08
 #define LS_MI_SEGMENT 0x10
-#define LS_MI_ALL (LS_MI_DST | LS_MI_IFINDEX | LS_MI_TCLASS | LS_MI_HOPS | LS_MI_SEGMENT)
+#define LS_MI_ALL     (LS_MI_DST | LS_MI_IFINDEX | LS_MI_TCLASS | LS_MI_HOPS | LS_MI_SEGMENT)
 
 /* ECN codepoints: the low two bits of tclass (RFC 3168). */
 #define LS_ECN_NOT_ECT 0
-#define LS_ECN_ECT1 1
-#define LS_ECN_ECT0 2
-#define LS_ECN_CE 3
+#define LS_ECN_ECT1    1
+#define LS_ECN_ECT0    2
+#define LS_ECN_CE      3
 
 typedef struct ls_msginfo {
 	unsigned valid;   /* LS_MI_* */
@@ -65,7 +65,7 @@ typedef struct ls_msginfo {
 } ls_msginfo;
 
 /* ls_msg.flags, set by the calls. */
-#define LS_MSGF_TRUNC 0x01  /* the datagram was cut to the buffers' size */
+#define LS_MSGF_TRUNC  0x01 /* the datagram was cut to the buffers' size */
 #define LS_MSGF_CTRUNC 0x02 /* ancillary data was cut: sockets or info lost */
 
 /* The most sockets one message passes. */
@@ -73,13 +73,14 @@ typedef struct ls_msginfo {
 
 typedef struct ls_msg {
 	const ls_iovec *iov;
-	size_t iovcnt;     /* at most LS_IOV_MAX are used */
-	ls_addr *addr;     /* send: destination (NULL when connected); recv: source (NULL: not wanted) */
-	ls_msginfo *info;  /* send: per-datagram settings; recv: filled in (NULL: none) */
-	ls_socket *socks;  /* sockets passed over a Unix socket */
-	size_t nsocks;     /* send: how many to pass; recv: how many arrived */
-	size_t socks_cap;  /* recv: room in socks (at most LS_MSG_SOCKS_MAX) */
-	int flags;         /* out: LS_MSGF_* */
+	size_t iovcnt; /* at most LS_IOV_MAX are used */
+	ls_addr
+	    *addr; /* send: destination (NULL when connected); recv: source (NULL: not wanted) */
+	ls_msginfo *info; /* send: per-datagram settings; recv: filled in (NULL: none) */
+	ls_socket *socks; /* sockets passed over a Unix socket */
+	size_t nsocks;    /* send: how many to pass; recv: how many arrived */
+	size_t socks_cap; /* recv: room in socks (at most LS_MSG_SOCKS_MAX) */
+	int flags;        /* out: LS_MSGF_* */
 } ls_msg;
 
 /* One message of a batch, and the bytes it moved. */

@@ -51,9 +51,9 @@
 #define LS_POLLRDHUP 0x20
 
 /* Modes for ls_poller_add() / ls_poller_mod(). */
-#define LS_POLLER_LEVEL 0
+#define LS_POLLER_LEVEL   0
 #define LS_POLLER_ONESHOT 1
-#define LS_POLLER_EDGE 2
+#define LS_POLLER_EDGE    2
 
 /*
  * Flags for ls_poller_create(). LS_POLLER_PORTABLE forces the portable

@@ -39,22 +39,22 @@
 #define LS_PROXY_MAX_HEADER 4096
 
 /* v2 TLV types (proxy-protocol.txt section 2.2). */
-#define LS_PP2_TYPE_ALPN 0x01
+#define LS_PP2_TYPE_ALPN      0x01
 #define LS_PP2_TYPE_AUTHORITY 0x02
-#define LS_PP2_TYPE_CRC32C 0x03
-#define LS_PP2_TYPE_NOOP 0x04
+#define LS_PP2_TYPE_CRC32C    0x03
+#define LS_PP2_TYPE_NOOP      0x04
 #define LS_PP2_TYPE_UNIQUE_ID 0x05
-#define LS_PP2_TYPE_SSL 0x20
-#define LS_PP2_TYPE_NETNS 0x30
+#define LS_PP2_TYPE_SSL       0x20
+#define LS_PP2_TYPE_NETNS     0x30
 
 typedef struct ls_proxy_header {
-	int version;     /* 1 or 2 */
-	int local;       /* v2 LOCAL or v1 UNKNOWN: no client addresses (health checks) */
-	int stream;      /* 1 for a TCP (stream) client, 0 for UDP (v2 only) */
-	ls_addr src;     /* the real client (LS_AF_UNSPEC when local) */
-	ls_addr dst;     /* the address the client connected to */
-	size_t length;   /* bytes of the header, TLVs included */
-	size_t tlv_off;  /* v2: where the TLVs start in the header, and their length */
+	int version;    /* 1 or 2 */
+	int local;      /* v2 LOCAL or v1 UNKNOWN: no client addresses (health checks) */
+	int stream;     /* 1 for a TCP (stream) client, 0 for UDP (v2 only) */
+	ls_addr src;    /* the real client (LS_AF_UNSPEC when local) */
+	ls_addr dst;    /* the address the client connected to */
+	size_t length;  /* bytes of the header, TLVs included */
+	size_t tlv_off; /* v2: where the TLVs start in the header, and their length */
 	size_t tlv_len;
 } ls_proxy_header;
 
@@ -96,8 +96,8 @@ LS_API int ls_listener_set_proxy(ls_socket listener, int versions, const ls_acl 
  * *tlv_len. LS_ENOENT if the socket came through no PROXY listener (or the
  * TLV is absent), LS_ENOSPC if tlv is too small.
  */
-LS_API int ls_proxy_get(ls_socket s, ls_proxy_header *hdr, ls_addr *proxy, int tlv_type,
-                        void *tlv, size_t tlv_size, size_t *tlv_len);
+LS_API int ls_proxy_get(ls_socket s, ls_proxy_header *hdr, ls_addr *proxy, int tlv_type, void *tlv,
+                        size_t tlv_size, size_t *tlv_len);
 
 /* Connections this process rejected for their PROXY header or source. */
 LS_API uint64_t ls_proxy_rejected(void);

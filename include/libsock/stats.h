@@ -25,22 +25,22 @@
 #include "libsock/socket.h"
 
 typedef struct ls_stats {
-	uint64_t sockets_open;   /* a gauge */
-	uint64_t opened_total;   /* created, adopted or accepted */
+	uint64_t sockets_open; /* a gauge */
+	uint64_t opened_total; /* created, adopted or accepted */
 	uint64_t closed_total;
-	uint64_t accepted_total; /* handed to ls_accept's caller */
+	uint64_t accepted_total;       /* handed to ls_accept's caller */
 	uint64_t rejected_acl_total;   /* access rules, after accept (ls_acl_rejected) */
 	uint64_t rejected_proxy_total; /* PROXY header or source (ls_proxy_rejected) */
 	uint64_t bytes_sent_total;
 	uint64_t bytes_received_total;
-	uint64_t sends_total;    /* calls that sent something (or 0 bytes) */
+	uint64_t sends_total; /* calls that sent something (or 0 bytes) */
 	uint64_t receives_total;
-	uint64_t errors_total;   /* calls that failed, would-block and timeouts aside */
+	uint64_t errors_total; /* calls that failed, would-block and timeouts aside */
 } ls_stats;
 
 /* Socket states in ls_sockinfo. */
-#define LS_STATE_OPEN 0      /* created, not bound or connected */
-#define LS_STATE_BOUND 1
+#define LS_STATE_OPEN      0 /* created, not bound or connected */
+#define LS_STATE_BOUND     1
 #define LS_STATE_LISTENING 2
 #define LS_STATE_CONNECTED 3
 
@@ -58,22 +58,30 @@ typedef struct ls_sockinfo {
 } ls_sockinfo;
 
 /* Which ls_tcp_info fields are valid (mask bits). */
-#define LS_TI_RTT 0x0001
-#define LS_TI_RTTVAR 0x0002
-#define LS_TI_MIN_RTT 0x0004
-#define LS_TI_RTO 0x0008
-#define LS_TI_CWND 0x0010
-#define LS_TI_BYTES_SENT 0x0020
+#define LS_TI_RTT            0x0001
+#define LS_TI_RTTVAR         0x0002
+#define LS_TI_MIN_RTT        0x0004
+#define LS_TI_RTO            0x0008
+#define LS_TI_CWND           0x0010
+#define LS_TI_BYTES_SENT     0x0020
 #define LS_TI_BYTES_RECEIVED 0x0040
-#define LS_TI_BYTES_RETRANS 0x0080
-#define LS_TI_SEGS_RETRANS 0x0100
-#define LS_TI_STATE 0x0200
-#define LS_TI_CONN_TIME 0x0400
+#define LS_TI_BYTES_RETRANS  0x0080
+#define LS_TI_SEGS_RETRANS   0x0100
+#define LS_TI_STATE          0x0200
+#define LS_TI_CONN_TIME      0x0400
 
 /* TCP states (ls_tcp_info.state), the RFC 793 names. */
 enum ls_tcp_state {
-	LS_TCP_CLOSED, LS_TCP_LISTEN, LS_TCP_SYN_SENT, LS_TCP_SYN_RECEIVED, LS_TCP_ESTABLISHED,
-	LS_TCP_FIN_WAIT_1, LS_TCP_FIN_WAIT_2, LS_TCP_CLOSE_WAIT, LS_TCP_CLOSING, LS_TCP_LAST_ACK,
+	LS_TCP_CLOSED,
+	LS_TCP_LISTEN,
+	LS_TCP_SYN_SENT,
+	LS_TCP_SYN_RECEIVED,
+	LS_TCP_ESTABLISHED,
+	LS_TCP_FIN_WAIT_1,
+	LS_TCP_FIN_WAIT_2,
+	LS_TCP_CLOSE_WAIT,
+	LS_TCP_CLOSING,
+	LS_TCP_LAST_ACK,
 	LS_TCP_TIME_WAIT
 };
 
@@ -82,9 +90,9 @@ typedef struct ls_tcp_info {
 	uint32_t rtt_us, rttvar_us, min_rtt_us, rto_us;
 	uint64_t cwnd_bytes;
 	uint64_t bytes_sent, bytes_received, bytes_retrans, segs_retrans;
-	int state;            /* enum ls_tcp_state */
+	int state;             /* enum ls_tcp_state */
 	uint64_t conn_time_ms; /* since the socket was created or accepted */
-	int from_os;          /* 1 if the OS gave TCP statistics, 0 if only libsock's own counts */
+	int from_os;           /* 1 if the OS gave TCP statistics, 0 if only libsock's own counts */
 } ls_tcp_info;
 
 #ifdef __cplusplus

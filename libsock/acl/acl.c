@@ -153,7 +153,8 @@ int lsi_acl_rules_check(const lsi_acl_rule *rules, size_t n, int default_action,
 	if (ls_addr_is_v4mapped(peer) && ls_addr_unmap_v4(peer, &v4) == 0)
 		peer = &v4;
 	for (i = 0; i < n; i++) {
-		if (rules[i].family == peer->family && lsi_prefix_match(rules[i].ip, peer->ip, rules[i].bits))
+		if (rules[i].family == peer->family &&
+		    lsi_prefix_match(rules[i].ip, peer->ip, rules[i].bits))
 			return rules[i].action;
 	}
 	return default_action;

@@ -26,7 +26,7 @@ static int lsi_segs_push(lsi_segs *s, uint32_t lo, uint32_t hi, int action)
 			return LS_ENOMEM;
 		s->v = m;
 	}
-	s->v[s->n++] = (lsi_acl_seg){ lo, hi, action };
+	s->v[s->n++] = (lsi_acl_seg){lo, hi, action};
 	return 0;
 }
 
@@ -45,8 +45,7 @@ static void lsi_v4_range(const lsi_acl_rule *r, uint32_t *lo, uint32_t *hi)
  * after every segment there): only the parts no earlier rule decided are
  * added. The result, still sorted, goes to out.
  */
-static int lsi_segs_paint(const lsi_segs *old, uint32_t lo, uint32_t hi, int action,
-                          lsi_segs *out)
+static int lsi_segs_paint(const lsi_segs *old, uint32_t lo, uint32_t hi, int action, lsi_segs *out)
 {
 	uint64_t next = lo; /* the first address of [lo, hi] not yet placed */
 	size_t i;
@@ -90,7 +89,8 @@ static int lsi_segs_finish(const lsi_segs *s, int def, lsi_segs *out)
 			next = (uint64_t)s->v[i].hi + 1;
 		}
 		/* Join with the one before when the action is the same. */
-		while (rc == 0 && out->n >= 2 && out->v[out->n - 2].action == out->v[out->n - 1].action) {
+		while (rc == 0 && out->n >= 2 &&
+		       out->v[out->n - 2].action == out->v[out->n - 1].action) {
 			out->v[out->n - 2].hi = out->v[out->n - 1].hi;
 			out->n--;
 		}
@@ -101,7 +101,7 @@ static int lsi_segs_finish(const lsi_segs *s, int def, lsi_segs *out)
 int lsi_acl_v4_segments(const lsi_acl_rule *rules, size_t n, int def, lsi_acl_seg **out,
                         size_t *count)
 {
-	lsi_segs a = { 0 }, b = { 0 }, t;
+	lsi_segs a = {0}, b = {0}, t;
 	uint32_t lo, hi;
 	size_t i;
 	int rc = 0;

@@ -39,8 +39,10 @@ static void lsi_batch_lm(lsi_msg *lm, ls_mmsg *mm, const lsi_sock *sk, int sendi
 	m->nsocks = 0;
 	if (!sending && m->info != NULL)
 		memset(m->info, 0, sizeof(*m->info));
-	*lm = (lsi_msg){ .iov = m->iov, .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
-		         .info = m->info, .family = sk->family };
+	*lm = (lsi_msg){.iov = m->iov,
+	                .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
+	                .info = m->info,
+	                .family = sk->family};
 	if (sending)
 		lm->to = m->addr;
 	else
@@ -49,8 +51,7 @@ static void lsi_batch_lm(lsi_msg *lm, ls_mmsg *mm, const lsi_sock *sk, int sendi
 }
 
 /* Without a batch call: one attempt per message, stopping at the first failure. */
-static int lsi_batch_loop(lsi_sock *sk, lsi_msg *lm, size_t n, int flags, size_t *lens,
-                          int sending)
+static int lsi_batch_loop(lsi_sock *sk, lsi_msg *lm, size_t n, int flags, size_t *lens, int sending)
 {
 	size_t i;
 	int64_t r;
@@ -90,7 +91,8 @@ static int lsi_batch_chunk(lsi_sock *sk, ls_mmsg *v, size_t n, int flags, int se
 	rc = lsi_batch_attempt(sk, lm, n, flags, lens, sending);
 	if (rc < 0 && !(flags & LS_MSG_DONTWAIT)) {
 		deadline = lsi_deadline(atomic_load(&sk->timeout_ms));
-		while (rc < 0 && lsi_retry(sk, &rc, sending ? LS_POLLOUT : LS_POLLIN, flags, deadline))
+		while (rc < 0 &&
+		       lsi_retry(sk, &rc, sending ? LS_POLLOUT : LS_POLLIN, flags, deadline))
 			rc = lsi_batch_attempt(sk, lm, n, flags, lens, sending);
 	}
 	for (i = 0; rc > 0 && i < (size_t)rc; i++) {

@@ -122,9 +122,13 @@ int64_t ls_sendmsg(ls_socket s, ls_msg *m, int flags)
 	if (rc == 0)
 		rc = lsi_msg_hold(m, held, fds);
 	if (rc == 0) {
-		lm = (lsi_msg){ .iov = m->iov, .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
-			        .to = m->addr, .info = m->info, .fds = fds, .nfds = m->nsocks,
-			        .family = sk->family };
+		lm = (lsi_msg){.iov = m->iov,
+		               .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
+		               .to = m->addr,
+		               .info = m->info,
+		               .fds = fds,
+		               .nfds = m->nsocks,
+		               .family = sk->family};
 		rc = lsi_msg_io(sk, &lm, flags, 1);
 		lsi_msg_unhold(held, m->nsocks);
 		lsi_count_io(sk, 1, rc);
@@ -175,9 +179,13 @@ int64_t ls_recvmsg(ls_socket s, ls_msg *m, int flags)
 		memset(m->info, 0, sizeof(*m->info));
 	rc = lsi_msg_check_sock(sk, m, 0);
 	if (rc == 0) {
-		lm = (lsi_msg){ .iov = m->iov, .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
-			        .from = m->addr, .info = m->info, .fds = fds, .fds_cap = m->socks_cap,
-			        .family = sk->family };
+		lm = (lsi_msg){.iov = m->iov,
+		               .iovcnt = m->iovcnt > LS_IOV_MAX ? LS_IOV_MAX : m->iovcnt,
+		               .from = m->addr,
+		               .info = m->info,
+		               .fds = fds,
+		               .fds_cap = m->socks_cap,
+		               .family = sk->family};
 		if (sk->type == LS_SOCK_DGRAM)
 			flags |= LSI_MSG_DGRAM;
 		rc = lsi_msg_io(sk, &lm, flags, 0);
@@ -205,8 +213,8 @@ void lsi_msginfo_dst(ls_msginfo *info, const void *ip, int v4)
 
 int ls_set_recvinfo(ls_socket s, unsigned what)
 {
-	static const unsigned fields[] = { LS_MI_DST | LS_MI_IFINDEX, LS_MI_TCLASS, LS_MI_HOPS,
-		                           LS_MI_SEGMENT };
+	static const unsigned fields[] = {LS_MI_DST | LS_MI_IFINDEX, LS_MI_TCLASS, LS_MI_HOPS,
+	                                  LS_MI_SEGMENT};
 	lsi_sock *sk;
 	unsigned old, want, i, done = 0;
 	int rc;

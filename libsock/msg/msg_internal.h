@@ -7,8 +7,8 @@
 #include "common/internal.h"
 
 #define LSI_MSG_SEND_FLAGS (LS_MSG_OOB | LS_MSG_DONTWAIT)
-#define LSI_MSG_RECV_FLAGS (LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | \
-                            LS_MSG_TRUNC_OK)
+#define LSI_MSG_RECV_FLAGS                                                                         \
+	(LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | LS_MSG_TRUNC_OK)
 
 /* Checks that need no socket: the flags, counts and buffers of m. */
 int lsi_msg_check(const ls_msg *m, int flags, int allowed);

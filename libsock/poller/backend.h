@@ -24,10 +24,10 @@ typedef struct lsi_preg {
 	int events;     /* LS_POLLIN | LS_POLLOUT | LS_POLLRDHUP */
 	int mode;       /* LS_POLLER_LEVEL, _ONESHOT or _EDGE */
 	uint64_t user;
-	int armed;      /* 0 once a one-shot registration has fired */
-	int stream;     /* nonzero for a stream socket (RDHUP applies) */
-	size_t pos;     /* index in the poller's dense list */
-	void *bdata;    /* the backend's own per-socket state, or NULL */
+	int armed;   /* 0 once a one-shot registration has fired */
+	int stream;  /* nonzero for a stream socket (RDHUP applies) */
+	size_t pos;  /* index in the poller's dense list */
+	void *bdata; /* the backend's own per-socket state, or NULL */
 } lsi_preg;
 
 /* What a backend reports: which socket (by key) and what happened. */
@@ -40,17 +40,17 @@ typedef struct lsi_poller_ops lsi_poller_ops;
 
 struct ls_poller {
 	const lsi_poller_ops *ops;
-	void *state;       /* the backend's */
-	lsi_mutex *lock;   /* guards everything below */
-	lsi_preg **slots;  /* by handle slot index ((uint32_t)sock - 1) */
+	void *state;      /* the backend's */
+	lsi_mutex *lock;  /* guards everything below */
+	lsi_preg **slots; /* by handle slot index ((uint32_t)sock - 1) */
 	size_t nslots;
-	lsi_preg **list;   /* the same registrations, dense, for scanning */
+	lsi_preg **list; /* the same registrations, dense, for scanning */
 	size_t count;
 	size_t cap;
 	_Atomic unsigned version; /* bumped on every add, mod and del */
-	lsi_pevent *raw;   /* the waiter's buffer for raw events (one waiter at a time) */
+	lsi_pevent *raw;          /* the waiter's buffer for raw events (one waiter at a time) */
 	size_t raw_cap;
-	ls_poller *next;   /* in the process's list of pollers (poller.c) */
+	ls_poller *next; /* in the process's list of pollers (poller.c) */
 };
 
 struct lsi_poller_ops {

@@ -26,7 +26,7 @@ typedef struct lsi_epoll {
 static int lsi_epoll_open(ls_poller *p)
 {
 	lsi_epoll *b = calloc(1, sizeof(*b));
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = LSI_EPOLL_WAKE };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = LSI_EPOLL_WAKE};
 	int rc;
 
 	if (b == NULL)
@@ -76,7 +76,7 @@ static uint32_t lsi_epoll_mask(const lsi_preg *r)
 static int lsi_epoll_ctl(ls_poller *p, int op, lsi_preg *r)
 {
 	lsi_epoll *b = p->state;
-	struct epoll_event ev = { .events = lsi_epoll_mask(r), .data.u64 = r->sock };
+	struct epoll_event ev = {.events = lsi_epoll_mask(r), .data.u64 = r->sock};
 
 	return epoll_ctl(b->ep, op, (int)r->fd, &ev) == 0 ? 0 : lsi_posix_fail();
 }
@@ -94,7 +94,7 @@ static int lsi_epoll_mod(ls_poller *p, lsi_preg *r)
 static void lsi_epoll_del(ls_poller *p, lsi_preg *r)
 {
 	lsi_epoll *b = p->state;
-	struct epoll_event ev = { 0 };
+	struct epoll_event ev = {0};
 
 	/* Cannot fail for a registered, open fd; nothing to report if it did. */
 	epoll_ctl(b->ep, EPOLL_CTL_DEL, (int)r->fd, &ev);
@@ -117,8 +117,8 @@ static int lsi_epoll_events(uint32_t e)
 	return ev;
 }
 
-static int lsi_epoll_collect(lsi_epoll *b, const struct epoll_event *evs, int n,
-                             lsi_pevent *out, int *woken)
+static int lsi_epoll_collect(lsi_epoll *b, const struct epoll_event *evs, int n, lsi_pevent *out,
+                             int *woken)
 {
 	uint64_t v;
 	int i, count = 0;
@@ -137,8 +137,7 @@ static int lsi_epoll_collect(lsi_epoll *b, const struct epoll_event *evs, int n,
 	return count;
 }
 
-static int lsi_epoll_wait(ls_poller *p, lsi_pevent *out, size_t max, int64_t timeout_ms,
-                          int *woken)
+static int lsi_epoll_wait(ls_poller *p, lsi_pevent *out, size_t max, int64_t timeout_ms, int *woken)
 {
 	lsi_epoll *b = p->state;
 	struct epoll_event *m;
@@ -168,16 +167,16 @@ static int lsi_epoll_wakeup(ls_poller *p)
 }
 
 static const lsi_poller_ops lsi_poller_epoll = {
-	.name = "epoll",
-	.edge = 1,
-	.open = lsi_epoll_open,
-	.close = lsi_epoll_close,
-	.add = lsi_epoll_add,
-	.mod = lsi_epoll_mod,
-	.del = lsi_epoll_del,
-	.wait = lsi_epoll_wait,
-	.wakeup = lsi_epoll_wakeup,
-	.changed = NULL,
+    .name = "epoll",
+    .edge = 1,
+    .open = lsi_epoll_open,
+    .close = lsi_epoll_close,
+    .add = lsi_epoll_add,
+    .mod = lsi_epoll_mod,
+    .del = lsi_epoll_del,
+    .wait = lsi_epoll_wait,
+    .wakeup = lsi_epoll_wakeup,
+    .changed = NULL,
 };
 
 const lsi_poller_ops *lsi_poller_native(void)

@@ -147,8 +147,7 @@ static int lsi_kq_collect(const struct kevent *evs, int n, lsi_pevent *out, int 
 	return count;
 }
 
-static int lsi_kq_wait(ls_poller *p, lsi_pevent *out, size_t max, int64_t timeout_ms,
-                       int *woken)
+static int lsi_kq_wait(ls_poller *p, lsi_pevent *out, size_t max, int64_t timeout_ms, int *woken)
 {
 	lsi_kqueue *b = p->state;
 	struct kevent stack[LSI_KQ_STACK], *evs = stack;
@@ -183,16 +182,16 @@ static int lsi_kq_wakeup(ls_poller *p)
 }
 
 static const lsi_poller_ops lsi_poller_kqueue = {
-	.name = "kqueue",
-	.edge = 1,
-	.open = lsi_kq_open,
-	.close = lsi_kq_close,
-	.add = lsi_kq_add,
-	.mod = lsi_kq_add, /* EV_ADD on an existing filter changes it */
-	.del = lsi_kq_del,
-	.wait = lsi_kq_wait,
-	.wakeup = lsi_kq_wakeup,
-	.changed = NULL,
+    .name = "kqueue",
+    .edge = 1,
+    .open = lsi_kq_open,
+    .close = lsi_kq_close,
+    .add = lsi_kq_add,
+    .mod = lsi_kq_add, /* EV_ADD on an existing filter changes it */
+    .del = lsi_kq_del,
+    .wait = lsi_kq_wait,
+    .wakeup = lsi_kq_wakeup,
+    .changed = NULL,
 };
 
 const lsi_poller_ops *lsi_poller_native(void)

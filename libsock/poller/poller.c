@@ -248,8 +248,13 @@ static int lsi_add_locked(ls_poller *p, lsi_sock *sk, ls_socket s, int events, i
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return lsi_fail(LS_ENOMEM);
-	*r = (lsi_preg){ .sock = s, .fd = sk->fd, .events = events, .mode = mode,
-		         .user = user, .armed = 1, .stream = sk->type == LS_SOCK_STREAM };
+	*r = (lsi_preg){.sock = s,
+	                .fd = sk->fd,
+	                .events = events,
+	                .mode = mode,
+	                .user = user,
+	                .armed = 1,
+	                .stream = sk->type == LS_SOCK_STREAM};
 	rc = p->ops->add(p, r);
 	if (rc != 0) {
 		free(r);

@@ -164,7 +164,7 @@ static int lsi_portable_snapshot(ls_poller *p, lsi_portable *b)
 	rc = lsi_portable_grow(b, p->count + 1);
 	if (rc != 0)
 		goto out;
-	b->ents[0] = (lsi_pollent){ .fd = b->wakefd, .events = LS_POLLIN };
+	b->ents[0] = (lsi_pollent){.fd = b->wakefd, .events = LS_POLLIN};
 	b->keys[0] = LS_INVALID_SOCKET;
 	b->n = 1;
 	for (i = 0; i < p->count; i++) {
@@ -265,14 +265,14 @@ static int lsi_portable_mod(ls_poller *p, lsi_preg *r)
 }
 
 const lsi_poller_ops lsi_poller_portable = {
-	.name = NULL, /* ls_poller_backend() asks lsi_plat_poll_name() */
-	.edge = 0,
-	.open = lsi_portable_open,
-	.close = lsi_portable_close,
-	.add = lsi_portable_add,
-	.mod = lsi_portable_mod,
-	.del = lsi_portable_del,
-	.wait = lsi_portable_wait,
-	.wakeup = lsi_portable_wakeup,
-	.changed = lsi_portable_changed,
+    .name = NULL, /* ls_poller_backend() asks lsi_plat_poll_name() */
+    .edge = 0,
+    .open = lsi_portable_open,
+    .close = lsi_portable_close,
+    .add = lsi_portable_add,
+    .mod = lsi_portable_mod,
+    .del = lsi_portable_del,
+    .wait = lsi_portable_wait,
+    .wakeup = lsi_portable_wakeup,
+    .changed = lsi_portable_changed,
 };

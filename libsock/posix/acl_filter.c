@@ -24,7 +24,7 @@
 #include <linux/filter.h>
 
 #define LSI_BPF_ACCEPT 0xffffffffu
-#define LSI_BPF_DROP 0u
+#define LSI_BPF_DROP   0u
 
 typedef struct lsi_bpf {
 	struct sock_filter insn[BPF_MAXINSNS];
@@ -38,7 +38,7 @@ static void lsi_emit(lsi_bpf *b, uint16_t code, uint8_t jt, uint8_t jf, uint32_t
 		b->overflow = 1;
 		return;
 	}
-	b->insn[b->n++] = (struct sock_filter){ code, jt, jf, k };
+	b->insn[b->n++] = (struct sock_filter){code, jt, jf, k};
 }
 
 static uint32_t lsi_ret(int action)
@@ -53,7 +53,8 @@ static void lsi_word(const lsi_acl_rule *r, unsigned w, uint32_t *value, uint32_
 
 	*mask = bits >= 32 ? 0xffffffffu : (bits == 0 ? 0 : ~(0xffffffffu >> bits));
 	*value = ((uint32_t)r->ip[w * 4] << 24 | (uint32_t)r->ip[w * 4 + 1] << 16 |
-	          (uint32_t)r->ip[w * 4 + 2] << 8 | r->ip[w * 4 + 3]) & *mask;
+	          (uint32_t)r->ip[w * 4 + 2] << 8 | r->ip[w * 4 + 3]) &
+	         *mask;
 }
 
 /*
@@ -123,7 +124,8 @@ static void lsi_emit_v6_rule(lsi_bpf *b, const lsi_acl_rule *r)
 
 	for (w = 0; w < words; w++) {
 		lsi_word(r, w, &value, &mask);
-		/* What follows this word's compare in the rule: 3 per later word, and the return. */
+		/* What follows this word's compare in the rule: 3 per later word, and the return.
+		 */
 		left = (words - w - 1) * 3 + 1;
 		lsi_emit(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_NET_OFF + 8 + 4 * w));
 		lsi_emit(b, BPF_ALU | BPF_AND | BPF_K, 0, 0, mask);

@@ -41,7 +41,8 @@ static int lsi_mmsg_iov(lsi_mmsg_area *a, const lsi_msg *m, size_t count)
 			return LS_ENOTSUP;
 		memset(&a->h[i], 0, sizeof(a->h[i]));
 		a->h[i].msg_hdr.msg_iov = a->pool + used;
-		a->h[i].msg_hdr.msg_iovlen = lsi_posix_fill_iov(a->pool + used, m[i].iov, m[i].iovcnt);
+		a->h[i].msg_hdr.msg_iovlen =
+		    lsi_posix_fill_iov(a->pool + used, m[i].iov, m[i].iovcnt);
 		used += m[i].iovcnt;
 	}
 	return 0;
@@ -83,7 +84,8 @@ int lsi_plat_sendmmsg(lsi_fd fd, lsi_msg *m, size_t count, int flags, size_t *le
 	if (rc != 0)
 		return rc;
 	lsi_sigpipe_block(&g);
-	n = lsi_sys_sendmmsg((int)fd, a.h, (unsigned)count, lsi_posix_msg_flags(flags) | LSI_SEND_NOSIGNAL);
+	n = lsi_sys_sendmmsg((int)fd, a.h, (unsigned)count,
+	                     lsi_posix_msg_flags(flags) | LSI_SEND_NOSIGNAL);
 	lsi_sigpipe_unblock(&g, n < 0);
 	if (n < 0)
 		return lsi_posix_fail();

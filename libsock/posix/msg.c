@@ -32,8 +32,8 @@ typedef union lsi_cmsgbuf {
 /* --- sending ------------------------------------------------------------- */
 
 /* Append one cmsg; the buffer is always large enough (checked by size). */
-static struct cmsghdr *lsi_cmsg_put(struct msghdr *mh, struct cmsghdr *prev, int level,
-                                    int type, const void *data, size_t len)
+static struct cmsghdr *lsi_cmsg_put(struct msghdr *mh, struct cmsghdr *prev, int level, int type,
+                                    const void *data, size_t len)
 {
 	struct cmsghdr *c;
 
@@ -103,8 +103,8 @@ static struct cmsghdr *lsi_put_pktinfo6(struct msghdr *mh, struct cmsghdr *c,
 }
 
 /* Per-datagram TOS/TTL on IPv4, traffic class/hop limit on IPv6: ints. */
-static struct cmsghdr *lsi_put_int(struct msghdr *mh, struct cmsghdr *c, int family,
-                                   unsigned field, int value)
+static struct cmsghdr *lsi_put_int(struct msghdr *mh, struct cmsghdr *c, int family, unsigned field,
+                                   int value)
 {
 	int v4 = family == LS_AF_INET;
 	int type;
@@ -117,8 +117,7 @@ static struct cmsghdr *lsi_put_int(struct msghdr *mh, struct cmsghdr *c, int fam
 }
 
 /* UDP segmentation offload: the kernel cuts the data into datagrams. */
-static struct cmsghdr *lsi_put_segment(struct msghdr *mh, struct cmsghdr *c, uint32_t size,
-                                       int *rc)
+static struct cmsghdr *lsi_put_segment(struct msghdr *mh, struct cmsghdr *c, uint32_t size, int *rc)
 {
 #if HAVE_UDP_SEGMENT
 	uint16_t v = (uint16_t)size;
@@ -349,8 +348,8 @@ static void lsi_close_fds(lsi_msg *m)
 }
 
 /* Truncation, the source address; on failure the descriptors are closed. */
-static int64_t lsi_recv_finish(lsi_msg *m, struct msghdr *mh, const lsi_sockaddr *sa,
-                               ssize_t n, int flags)
+static int64_t lsi_recv_finish(lsi_msg *m, struct msghdr *mh, const lsi_sockaddr *sa, ssize_t n,
+                               int flags)
 {
 	int rc = 0;
 
@@ -390,8 +389,8 @@ int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags)
 		mh.msg_name = &sa;
 		mh.msg_namelen = sizeof(sa);
 		mh.msg_control = cb.buf;
-		mh.msg_controllen = LSI_CMSG_INFO_SPACE +
-		                    (m->fds_cap ? CMSG_SPACE(sizeof(int) * m->fds_cap) : 0);
+		mh.msg_controllen =
+		    LSI_CMSG_INFO_SPACE + (m->fds_cap ? CMSG_SPACE(sizeof(int) * m->fds_cap) : 0);
 		n = lsi_sys_recvmsg((int)fd, &mh, f);
 		if (n < 0) {
 			rc = lsi_posix_fail();

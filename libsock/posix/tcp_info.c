@@ -22,10 +22,10 @@
 static int lsi_tcp_state(unsigned char s)
 {
 	/* Linux numbers its states from 1 (TCP_ESTABLISHED) in its own order. */
-	static const int map[] = { LS_TCP_CLOSED, LS_TCP_ESTABLISHED, LS_TCP_SYN_SENT,
-		                   LS_TCP_SYN_RECEIVED, LS_TCP_FIN_WAIT_1, LS_TCP_FIN_WAIT_2,
-		                   LS_TCP_TIME_WAIT, LS_TCP_CLOSED, LS_TCP_CLOSE_WAIT,
-		                   LS_TCP_LAST_ACK, LS_TCP_LISTEN, LS_TCP_CLOSING };
+	static const int map[] = {LS_TCP_CLOSED,       LS_TCP_ESTABLISHED, LS_TCP_SYN_SENT,
+	                          LS_TCP_SYN_RECEIVED, LS_TCP_FIN_WAIT_1,  LS_TCP_FIN_WAIT_2,
+	                          LS_TCP_TIME_WAIT,    LS_TCP_CLOSED,      LS_TCP_CLOSE_WAIT,
+	                          LS_TCP_LAST_ACK,     LS_TCP_LISTEN,      LS_TCP_CLOSING};
 
 	return s < sizeof(map) / sizeof(map[0]) ? map[s] : LS_TCP_CLOSED;
 }
@@ -67,8 +67,8 @@ int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out)
 	out->cwnd_bytes = (uint64_t)ti.tcpi_snd_cwnd * ti.tcpi_snd_mss;
 	out->segs_retrans = ti.tcpi_total_retrans;
 	out->state = lsi_tcp_state(ti.tcpi_state);
-	out->mask |= LS_TI_RTT | LS_TI_RTTVAR | LS_TI_RTO | LS_TI_CWND | LS_TI_SEGS_RETRANS |
-	             LS_TI_STATE;
+	out->mask |=
+	    LS_TI_RTT | LS_TI_RTTVAR | LS_TI_RTO | LS_TI_CWND | LS_TI_SEGS_RETRANS | LS_TI_STATE;
 	lsi_tcp_newer(&ti, len, out);
 	out->from_os = 1;
 	return 0;

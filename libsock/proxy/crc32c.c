@@ -25,7 +25,7 @@ static uint32_t lsi_crc32c_update(uint32_t crc, const unsigned char *p, size_t n
 
 int lsi_proxy_crc_ok(const unsigned char *buf, const ls_proxy_header *h)
 {
-	static const unsigned char zero[4] = { 0, 0, 0, 0 };
+	static const unsigned char zero[4] = {0, 0, 0, 0};
 	const unsigned char *p = buf + h->tlv_off;
 	size_t i = 0, l, at;
 	uint32_t want, crc;

@@ -16,7 +16,7 @@
 #include "proxy/proxy_internal.h"
 
 #define LSI_PROXY_DEFAULT_MS 3000
-#define LSI_PROXY_SLICE_MS 5
+#define LSI_PROXY_SLICE_MS   5
 
 /* A listener's settings: shared by its accepts, replaced as a whole. */
 typedef struct lsi_proxy_cfg {
@@ -85,7 +85,8 @@ int ls_listener_set_proxy(ls_socket listener, int versions, const ls_acl *truste
 		return rc;
 	if (sk->type != LS_SOCK_STREAM || sk->family == LS_AF_UNIX)
 		rc = lsi_fail(LS_EPROTOTYPE);
-	if (rc == 0 && versions != 0 && (c = lsi_cfg_new(versions, trusted, header_timeout_ms)) == NULL)
+	if (rc == 0 && versions != 0 &&
+	    (c = lsi_cfg_new(versions, trusted, header_timeout_ms)) == NULL)
 		rc = lsi_fail(LS_ENOMEM);
 	if (rc == 0) {
 		lsi_cfg_swap(sk, c);
@@ -106,14 +107,15 @@ uint64_t ls_proxy_rejected(void)
 /* Wait until fd is readable, or a slice passes when data is already there. */
 static int lsi_proxy_wait(lsi_fd fd, int64_t deadline, int partial)
 {
-	lsi_pollent e = { .fd = fd, .events = LS_POLLIN };
+	lsi_pollent e = {.fd = fd, .events = LS_POLLIN};
 	int64_t left = lsi_remaining(deadline);
 	int rc;
 
 	if (left == 0)
 		return LS_ETIMEDOUT;
 	if (partial)
-		return lsi_plat_poll(NULL, 0, left < LSI_PROXY_SLICE_MS ? left : LSI_PROXY_SLICE_MS);
+		return lsi_plat_poll(NULL, 0,
+		                     left < LSI_PROXY_SLICE_MS ? left : LSI_PROXY_SLICE_MS);
 	rc = lsi_plat_poll(&e, 1, left);
 	return rc < 0 && rc != LS_EINTR ? rc : 0;
 }
@@ -134,8 +136,7 @@ static int lsi_proxy_consume(lsi_fd fd, unsigned char *buf, size_t len)
 }
 
 /* Peek, parse, wait for more, until the header is whole, bad or late. */
-static int lsi_proxy_read(lsi_fd fd, const lsi_proxy_cfg *c, unsigned char *buf,
-                          ls_proxy_header *h)
+static int lsi_proxy_read(lsi_fd fd, const lsi_proxy_cfg *c, unsigned char *buf, ls_proxy_header *h)
 {
 	int64_t deadline = lsi_deadline(c->timeout_ms), n;
 	size_t seen = 0;
@@ -171,8 +172,8 @@ static void lsi_proxy_reject(lsi_sock *sk, lsi_fd fd)
 
 static int lsi_trusted(const lsi_proxy_cfg *c, const ls_addr *peer)
 {
-	return c->trust_all ||
-	       lsi_acl_rules_check(c->trusted, c->ntrusted, c->trusted_default, peer) == LS_ACL_ALLOW;
+	return c->trust_all || lsi_acl_rules_check(c->trusted, c->ntrusted, c->trusted_default,
+	                                           peer) == LS_ACL_ALLOW;
 }
 
 int lsi_proxy_admit(lsi_sock *sk, lsi_fd fd, ls_addr *peer, struct lsi_proxy_conn **conn)

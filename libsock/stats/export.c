@@ -53,23 +53,25 @@ typedef struct lsi_metric {
 	size_t offset; /* in ls_stats */
 } lsi_metric;
 
-#define LSI_M(n, t, h, f) { n, t, h, offsetof(ls_stats, f) }
+#define LSI_M(n, t, h, f)                                                                          \
+	{                                                                                          \
+		n, t, h, offsetof(ls_stats, f)                                                     \
+	}
 
 static const lsi_metric lsi_metrics[] = {
-	LSI_M("libsock_sockets_open", "gauge", "Sockets open in this process.", sockets_open),
-	LSI_M("libsock_sockets_opened_total", "counter", "Sockets created, adopted or accepted.",
-	      opened_total),
-	LSI_M("libsock_sockets_closed_total", "counter", "Sockets closed.", closed_total),
-	LSI_M("libsock_accepted_total", "counter", "Connections handed to ls_accept's caller.",
-	      accepted_total),
-	LSI_M("libsock_bytes_sent_total", "counter", "Bytes sent by every socket.", bytes_sent_total),
-	LSI_M("libsock_bytes_received_total", "counter", "Bytes received by every socket.",
-	      bytes_received_total),
-	LSI_M("libsock_send_calls_total", "counter", "Send calls that sent.", sends_total),
-	LSI_M("libsock_receive_calls_total", "counter", "Receive calls that received.",
-	      receives_total),
-	LSI_M("libsock_errors_total", "counter", "Calls that failed (not would-block or timeout).",
-	      errors_total),
+    LSI_M("libsock_sockets_open", "gauge", "Sockets open in this process.", sockets_open),
+    LSI_M("libsock_sockets_opened_total", "counter", "Sockets created, adopted or accepted.",
+          opened_total),
+    LSI_M("libsock_sockets_closed_total", "counter", "Sockets closed.", closed_total),
+    LSI_M("libsock_accepted_total", "counter", "Connections handed to ls_accept's caller.",
+          accepted_total),
+    LSI_M("libsock_bytes_sent_total", "counter", "Bytes sent by every socket.", bytes_sent_total),
+    LSI_M("libsock_bytes_received_total", "counter", "Bytes received by every socket.",
+          bytes_received_total),
+    LSI_M("libsock_send_calls_total", "counter", "Send calls that sent.", sends_total),
+    LSI_M("libsock_receive_calls_total", "counter", "Receive calls that received.", receives_total),
+    LSI_M("libsock_errors_total", "counter", "Calls that failed (not would-block or timeout).",
+          errors_total),
 };
 
 static uint64_t lsi_field(const ls_stats *st, size_t offset)
@@ -101,7 +103,7 @@ static void lsi_prom_totals(lsi_out *o, const ls_stats *st)
 /* A label value: backslash, double quote and newline escaped. */
 static void lsi_prom_label(lsi_out *o, const char *s)
 {
-	char c[3] = { 0 };
+	char c[3] = {0};
 
 	for (; *s; s++) {
 		c[0] = *s;
@@ -141,14 +143,15 @@ static void lsi_prom_socket(lsi_sock *s, ls_socket h, void *arg)
 static void lsi_prom_sockets(lsi_out *o)
 {
 	static const char *per[][2] = {
-		{ "libsock_socket_bytes_sent_total", "Bytes sent by a named socket." },
-		{ "libsock_socket_bytes_received_total", "Bytes received by a named socket." },
+	    {"libsock_socket_bytes_sent_total", "Bytes sent by a named socket."},
+	    {"libsock_socket_bytes_received_total", "Bytes received by a named socket."},
 	};
-	lsi_named nm = { o, 0, 1, NULL };
+	lsi_named nm = {o, 0, 1, NULL};
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		lsi_out_fmt(o, "# HELP %s %s\n# TYPE %s counter\n", per[i][0], per[i][1], per[i][0]);
+		lsi_out_fmt(o, "# HELP %s %s\n# TYPE %s counter\n", per[i][0], per[i][1],
+		            per[i][0]);
 		nm.metric = per[i][0];
 		lsi_sock_walk(lsi_prom_socket, &nm);
 	}
@@ -156,7 +159,7 @@ static void lsi_prom_sockets(lsi_out *o)
 
 int ls_stats_prometheus(char *buf, size_t size, size_t *len)
 {
-	lsi_out o = { buf, size, 0 };
+	lsi_out o = {buf, size, 0};
 	ls_stats st;
 
 	if (buf == NULL && size > 0)
@@ -194,7 +197,7 @@ static void lsi_json_str(lsi_out *o, const char *s)
 
 static const char *lsi_state_name(int state)
 {
-	static const char *names[] = { "open", "bound", "listening", "connected" };
+	static const char *names[] = {"open", "bound", "listening", "connected"};
 
 	return state >= 0 && state <= 3 ? names[state] : "unknown";
 }
@@ -212,7 +215,7 @@ static void lsi_json_addr(lsi_out *o, const char *key, const ls_addr *a)
 
 static void lsi_json_socket(lsi_sock *s, ls_socket h, void *arg)
 {
-	static const char *fam[] = { "unspec", "inet", "inet6", "unix" };
+	static const char *fam[] = {"unspec", "inet", "inet6", "unix"};
 	lsi_named *nm = arg;
 	ls_sockinfo si;
 
@@ -227,8 +230,9 @@ static void lsi_json_socket(lsi_sock *s, ls_socket h, void *arg)
 	lsi_json_str(nm->o, si.name);
 	lsi_out_fmt(nm->o, ",\"created_ms\":%lld,\"last_activity_ms\":%lld",
 	            (long long)si.created_ms, (long long)si.last_activity_ms);
-	lsi_out_fmt(nm->o, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"sends\":%llu,"
-	                   "\"receives\":%llu,\"errors\":%llu}",
+	lsi_out_fmt(nm->o,
+	            ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"sends\":%llu,"
+	            "\"receives\":%llu,\"errors\":%llu}",
 	            (unsigned long long)si.bytes_sent, (unsigned long long)si.bytes_received,
 	            (unsigned long long)si.sends, (unsigned long long)si.receives,
 	            (unsigned long long)si.errors);
@@ -236,8 +240,8 @@ static void lsi_json_socket(lsi_sock *s, ls_socket h, void *arg)
 
 int ls_stats_json(char *buf, size_t size, size_t *len)
 {
-	lsi_out o = { buf, size, 0 };
-	lsi_named nm = { &o, 1, 1, NULL };
+	lsi_out o = {buf, size, 0};
+	lsi_named nm = {&o, 1, 1, NULL};
 	ls_stats st;
 	size_t i;
 

@@ -55,7 +55,8 @@ static uint64_t lsi_get(_Atomic uint64_t *c)
 void lsi_stats_retire(lsi_sock *s)
 {
 	atomic_fetch_add_explicit(&lsi_ret_sent, lsi_get(&s->ctr.bytes_sent), memory_order_relaxed);
-	atomic_fetch_add_explicit(&lsi_ret_recv, lsi_get(&s->ctr.bytes_received), memory_order_relaxed);
+	atomic_fetch_add_explicit(&lsi_ret_recv, lsi_get(&s->ctr.bytes_received),
+	                          memory_order_relaxed);
 	atomic_fetch_add_explicit(&lsi_ret_sends, lsi_get(&s->ctr.sends), memory_order_relaxed);
 	atomic_fetch_add_explicit(&lsi_ret_recvs, lsi_get(&s->ctr.receives), memory_order_relaxed);
 	atomic_fetch_add_explicit(&lsi_ret_errors, lsi_get(&s->ctr.errors), memory_order_relaxed);
@@ -160,7 +161,8 @@ void lsi_stats_info(lsi_sock *s, ls_socket h, ls_sockinfo *out)
 		memcpy(out->name, s->name, strlen(s->name) + 1);
 	lsi_name_give();
 	out->created_ms = s->ctr.created_wall_ms;
-	out->last_activity_ms = lsi_to_wall(atomic_load_explicit(&s->ctr.last_ms, memory_order_relaxed));
+	out->last_activity_ms =
+	    lsi_to_wall(atomic_load_explicit(&s->ctr.last_ms, memory_order_relaxed));
 	out->bytes_sent = lsi_get(&s->ctr.bytes_sent);
 	out->bytes_received = lsi_get(&s->ctr.bytes_received);
 	out->sends = lsi_get(&s->ctr.sends);
@@ -199,7 +201,7 @@ static void lsi_snap_one(lsi_sock *s, ls_socket h, void *arg)
 
 int ls_sockets_snapshot(ls_sockinfo *out, size_t max, size_t *count)
 {
-	lsi_snap sn = { out, max, 0 };
+	lsi_snap sn = {out, max, 0};
 
 	if (count == NULL || (out == NULL && max > 0))
 		return lsi_fail(LS_EINVAL);

@@ -22,9 +22,9 @@ typedef struct lsi_out {
 void lsi_out_str(lsi_out *o, const char *s);
 void lsi_out_fmt(lsi_out *o, const char *fmt, ...)
 #if defined(__GNUC__) && !defined(__MINGW32__)
-        __attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3)))
 #endif
-        ;
+    ;
 
 /* LS_ENOSPC (with *len the size needed) or 0 (*len the length written). */
 int lsi_out_done(const lsi_out *o, size_t *len);

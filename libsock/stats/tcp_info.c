@@ -15,8 +15,8 @@ static void lsi_tcp_fill(const lsi_sock *s, ls_tcp_info *out)
 		out->mask |= LS_TI_BYTES_SENT;
 	}
 	if (!(out->mask & LS_TI_BYTES_RECEIVED)) {
-		out->bytes_received = atomic_load_explicit(&s->ctr.bytes_received,
-		                                           memory_order_relaxed);
+		out->bytes_received =
+		    atomic_load_explicit(&s->ctr.bytes_received, memory_order_relaxed);
 		out->mask |= LS_TI_BYTES_RECEIVED;
 	}
 	if (!(out->mask & LS_TI_CONN_TIME)) {
