@@ -793,7 +793,15 @@ static int t_netns_up(t_netns *ns, char *why, size_t size)
 	    "ip -n $A -6 addr add fd77::1/64 dev mc0 nodad; "
 	    "ip -n $A -6 addr add fd77::3/64 dev mc0 nodad; "
 	    "ip -n $B -6 addr add fd77::2/64 dev mc0 nodad; "
-	    "for n in $A $B; do ip -n $n link set mc0 up; ip -n $n link set lo up; done";
+	    "for n in $A $B; do ip -n $n link set mc0 up; ip -n $n link set lo up; done; "
+	    /*
+	     * IPv6 is usable only once the link-local addresses have passed
+	     * duplicate address detection, which takes a second or more on a
+	     * busy machine: wait (5 s at most) until no address is tentative.
+	     */
+	    "for i in $(seq 50); do "
+	    "[ -z \"$(ip -n $A -6 addr show dev mc0 tentative; ip -n $B -6 addr show dev mc0 "
+	    "tentative)\" ] && break; sleep 0.1; done";
 	int rc;
 
 	snprintf(ns->a, sizeof(ns->a), "lsmc%ld-a", (long)getpid());
