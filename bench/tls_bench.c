@@ -53,7 +53,9 @@ static struct {
 	size_t bulk_bytes;
 	int handshakes;
 	int verbose;
-} cfg = {5, (size_t)1 << 30, 300, 0};
+	const char *only; /* run only this measure (its name), or NULL for all */
+	const char *side; /* run only this side ("libsock" or "openssl"), or NULL for both */
+} cfg = {5, (size_t)1 << 30, 300, 0, NULL, NULL};
 
 /* The certificate and key both sides use, as PEM. */
 static char cert_pem[4096], key_pem[4096];
@@ -404,11 +406,30 @@ static double handshakes(const side *sd)
 	return cfg.handshakes / (t1 - t0);
 }
 
+/* --side: one side alone, for profiling it (strace -c, callgrind). */
+static void measure_one_side(const char *name, double (*fn)(const side *))
+{
+	const side *sd = strcmp(cfg.side, "libsock") == 0 ? &sides[0] : &sides[1];
+	double v[MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < cfg.rounds; r++)
+		v[r] = fn(sd);
+	printf("%s %s=%.1f\n", name, sd->name, median(v, cfg.rounds));
+	fflush(stdout);
+}
+
 static void measure(const char *name, double (*fn)(const side *))
 {
 	double lv[MAX_ROUNDS], ov[MAX_ROUNDS], ratio[MAX_ROUNDS];
 	int r;
 
+	if (cfg.only != NULL && strcmp(cfg.only, name) != 0)
+		return;
+	if (cfg.side != NULL) {
+		measure_one_side(name, fn);
+		return;
+	}
 	for (r = 0; r < cfg.rounds; r++) {
 		if (r % 2 == 0) {
 			lv[r] = fn(&sides[0]);
@@ -442,8 +463,15 @@ int main(int argc, char **argv)
 			cfg.rounds = atoi(argv[++i]);
 			if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS)
 				die("--rounds: 1..%d", MAX_ROUNDS);
+		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+			cfg.only = argv[++i];
+		} else if (strcmp(argv[i], "--side") == 0 && i + 1 < argc) {
+			cfg.side = argv[++i];
+			if (strcmp(cfg.side, "libsock") != 0 && strcmp(cfg.side, "openssl") != 0)
+				die("--side: libsock or openssl");
 		} else {
-			fprintf(stderr, "usage: %s [--quick] [--verbose] [--rounds N]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--verbose] [--rounds N] [--only MEASURE]"
+			                " [--side libsock|openssl]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -13,9 +13,12 @@
  * a clock.
  *
  * I/O: a backend moves bytes only through lsi_tls_io_send() and
- * lsi_tls_io_recv() below, which are libsock's own ls_send()/ls_recv() with
- * LS_MSG_DONTWAIT. So fault injection, and later statistics, see TLS
- * traffic, and a would-block is recorded in t->want for the wait.
+ * lsi_tls_io_recv() below, which are libsock's own ls_send()/ls_recv(). So
+ * fault injection, and later statistics, see TLS traffic, and a would-block
+ * is recorded in t->want for the wait. During a call that may block for
+ * ever (a blocking socket) they block in the OS call itself, so a backend
+ * must read only when it needs bytes to go on, as it would on a blocking
+ * fd; otherwise they use LS_MSG_DONTWAIT.
  *
  * Errors: a backend returns LS_E* codes, never its own. Certificate
  * failures map to LS_ECERTUNTRUSTED (unknown issuer, self-signed, missing
@@ -77,6 +80,7 @@ struct ls_tls {
 	int io_err;         /* the last socket error the I/O functions saw, or 0 */
 	int io_eof;         /* the socket reached the end of the stream */
 	int shut_sent;      /* close_notify went out */
+	int io_block;       /* this call may wait in the OS calls (see lsi_tls_io_send) */
 	char *server_name;  /* client: what to verify (IP text canonical), or NULL */
 	int name_is_ip;     /* server_name is an IP address: no SNI, IP SAN check */
 	char detail[LSI_TLS_DETAIL_MAX];
@@ -87,9 +91,11 @@ struct ls_tls {
 /* --- Provided by common code for backends ------------------------------- */
 
 /*
- * Send or receive on the connection's socket without waiting (ls_send or
- * ls_recv with LS_MSG_DONTWAIT). LS_EAGAIN sets t->want; any other error is
- * kept in t->io_err; a receive of 0 bytes (end of stream) sets t->io_eof.
+ * Send or receive on the connection's socket (ls_send or ls_recv; without
+ * waiting unless t->io_block). LS_EAGAIN sets t->want (so does a signal on
+ * an interruptible socket, which returns LS_EAGAIN to the backend and ends
+ * the public call with LS_EINTR); any other error is kept in t->io_err; a
+ * receive of 0 bytes (end of stream) sets t->io_eof.
  */
 int64_t lsi_tls_io_send(ls_tls *t, const void *buf, size_t len);
 int64_t lsi_tls_io_recv(ls_tls *t, void *buf, size_t len);
@@ -112,7 +118,9 @@ const char *lsi_tlsb_name(void);
 
 /*
  * Create the backend's state for a new configuration (cfg->mode is set,
- * the rest holds the defaults) and load the system's trust store for it.
+ * the rest holds the defaults). The system's trust store is its trust
+ * unless a CA is given; the backend loads it here or, at the latest, in
+ * lsi_tlsb_config_freeze().
  * LS_ENOTSUP when there is no backend.
  */
 int lsi_tlsb_config_new(ls_tls_config *cfg);

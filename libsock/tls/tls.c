@@ -474,34 +474,57 @@ int ls_tls_wrap(ls_tls **out, ls_tls_config *cfg, ls_socket s, const char *serve
 	return 0;
 }
 
-int64_t lsi_tls_io_send(ls_tls *t, const void *buf, size_t len)
+/*
+ * The flags of one OS attempt. A call that may block for ever (a blocking
+ * socket, no LS_MSG_DONTWAIT) lets the OS call itself wait: an attempt
+ * that would block, then ls_poll(), then the attempt again, would cost
+ * three system calls for each flight of a handshake where one does. Every
+ * other call tries without waiting and leaves the wait, against the call's
+ * one deadline, to lsi_tls_wait().
+ */
+static int lsi_tls_io_flags(const ls_tls *t)
 {
-	int64_t n = ls_send(t->sock, buf, len, LS_MSG_DONTWAIT);
+	return t->io_block ? 0 : LS_MSG_DONTWAIT;
+}
 
-	if (n == LS_EAGAIN)
-		t->want = LS_POLLOUT;
-	else if (n < 0)
+/*
+ * The result of one attempt for the backend. A signal on an interruptible
+ * socket ends the public call with LS_EINTR but must not fail the TLS
+ * state: the backend sees a would-block (and retries later) while
+ * lsi_tls_drive() reports the signal.
+ */
+static int64_t lsi_tls_io_done(ls_tls *t, int64_t n, int want)
+{
+	if (n == LS_EAGAIN || n == LS_EINTR) {
+		t->want = want;
+		if (n == LS_EINTR)
+			t->io_err = LS_EINTR;
+		return LS_EAGAIN;
+	}
+	if (n < 0)
 		t->io_err = (int)n;
 	return n;
 }
 
+int64_t lsi_tls_io_send(ls_tls *t, const void *buf, size_t len)
+{
+	return lsi_tls_io_done(t, ls_send(t->sock, buf, len, lsi_tls_io_flags(t)), LS_POLLOUT);
+}
+
 int64_t lsi_tls_io_recv(ls_tls *t, void *buf, size_t len)
 {
-	int64_t n = ls_recv(t->sock, buf, len, LS_MSG_DONTWAIT);
+	int64_t n = ls_recv(t->sock, buf, len, lsi_tls_io_flags(t));
 
-	if (n == LS_EAGAIN)
-		t->want = LS_POLLIN;
-	else if (n < 0)
-		t->io_err = (int)n;
-	else if (n == 0 && len > 0)
+	if (n == 0 && len > 0)
 		t->io_eof = 1;
-	return n;
+	return lsi_tls_io_done(t, n, LS_POLLIN);
 }
 
 /* One public call's waiting rule: its deadline, or never to wait. */
 typedef struct lsi_tls_call {
 	int64_t deadline;
 	int nowait;
+	int block; /* no deadline and no LS_MSG_DONTWAIT: the OS calls may wait */
 } lsi_tls_call;
 
 static int lsi_tls_call_begin(const ls_tls *t, int flags, lsi_tls_call *call)
@@ -515,6 +538,7 @@ static int lsi_tls_call_begin(const ls_tls *t, int flags, lsi_tls_call *call)
 	if (rc != 0)
 		return rc;
 	call->nowait = timeout == LS_TIMEOUT_NONBLOCK || (flags & LS_MSG_DONTWAIT);
+	call->block = timeout == LS_TIMEOUT_BLOCK && !(flags & LS_MSG_DONTWAIT);
 	call->deadline = lsi_deadline(timeout);
 	return 0;
 }
@@ -583,12 +607,15 @@ static int64_t lsi_tls_drive(ls_tls *t, const lsi_tls_op *op, const lsi_tls_call
 	int64_t rc;
 
 	t->detail[0] = '\0';
+	t->io_block = call->block;
 	for (;;) {
 		t->want = 0;
 		t->io_err = 0;
 		rc = lsi_tls_step(t, op);
 		if (rc != LS_EAGAIN)
 			return lsi_tls_settle(t, rc);
+		if (t->io_err == LS_EINTR)
+			return LS_EINTR;
 		rc = lsi_tls_wait(t, call);
 		if (rc != 0)
 			return rc;

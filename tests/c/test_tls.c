@@ -319,6 +319,7 @@ typedef struct tt_srv {
 	int version;
 	int verified;
 	int host;         /* a host server stands in: the fields above are not known */
+	int block;        /* a blocking socket (no timeout) on the server */
 	char sni[256];
 	char alpn[256];
 	char detail[256];
@@ -358,7 +359,7 @@ static void tt_srv_main(void *arg)
 	tt_srv *v = arg;
 	ls_tls *t = NULL;
 
-	ls_set_timeout(v->sock, H_HANG_MS);
+	ls_set_timeout(v->sock, v->block ? LS_TIMEOUT_BLOCK : H_HANG_MS);
 	v->hs = ls_tls_wrap(&t, v->cfg, v->sock, NULL, LS_TLS_OWN_SOCKET);
 	if (v->hs != 0) {
 		ls_close(v->sock);
@@ -507,6 +508,37 @@ static void self_echo_tls13(void)
 static void self_echo_tls12(void)
 {
 	tt_self_echo(LS_TLS_V1_2);
+}
+
+/*
+ * Blocking sockets (no timeout) on both ends: the OS calls wait themselves
+ * instead of a would-block and ls_poll() per flight; the results are the same.
+ */
+static void blocking_sockets(void)
+{
+	unsigned char b[16];
+	tt_srv v;
+	ls_tls *t;
+	ls_socket c;
+
+	tt_need_server();
+	memset(&v, 0, sizeof(v));
+	v.block = 1;
+	c = tt_srv_start(&v, tt_server_cfg("leaf"), 1);
+	CHECK_OK(ls_set_timeout(c, LS_TIMEOUT_BLOCK));
+	CHECK_OK(tt_client_hs(&t, tt_client_cfg("ca.pem"), c, "localhost"));
+	CHECK_EQ_INT(ls_tls_peer_verified(t), 1);
+	/* LS_MSG_DONTWAIT never waits, on a blocking socket too. */
+	CHECK_ERR(ls_tls_recv(t, b, sizeof(b), LS_MSG_DONTWAIT), LS_EAGAIN);
+	CHECK_EQ_INT(ls_tls_want(t), LS_POLLIN);
+	tt_echo(t, 1024 * 1024);
+	CHECK_OK(ls_tls_shutdown(t));
+	CHECK_EQ_INT(ls_tls_recv(t, b, sizeof(b), 0), 0);
+	ls_tls_close(t);
+	tt_srv_join(&v);
+	CHECK_OK(v.hs);
+	CHECK_EQ_INT(v.end, 0);
+	CHECK_OK(v.shut);
 }
 
 /* Each certificate failure has its own error on the client. */
@@ -1380,6 +1412,7 @@ static const t_case cases[] = {
 	TEST_CASE(bad_input),
 	TEST_CASE(self_echo_tls13),
 	TEST_CASE(self_echo_tls12),
+	TEST_CASE(blocking_sockets),
 	TEST_CASE(wrong_name),
 	TEST_CASE(unknown_ca),
 	TEST_CASE(expired),
