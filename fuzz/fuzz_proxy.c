@@ -34,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 			ls_proxy_tlv_find(copy, &h, types[i], val, sizeof(val), &len);
+		for (i = LS_PP2_SUBTYPE_SSL_VERSION; i <= LS_PP2_SUBTYPE_SSL_KEY_ALG; i++)
+			ls_proxy_ssl_find(copy, &h, NULL, NULL, (int)i, val, sizeof(val), &len);
 	} else if (rc != LS_EAGAIN && rc != LS_EPROTO) {
 		abort();
 	}

@@ -47,6 +47,16 @@
 #define LS_PP2_TYPE_SSL       0x20
 #define LS_PP2_TYPE_NETNS     0x30
 
+/* Inside the SSL TLV: client flags, and sub-TLV types (section 2.2.5). */
+#define LS_PP2_CLIENT_SSL          0x01
+#define LS_PP2_CLIENT_CERT_CONN    0x02
+#define LS_PP2_CLIENT_CERT_SESS    0x04
+#define LS_PP2_SUBTYPE_SSL_VERSION 0x21
+#define LS_PP2_SUBTYPE_SSL_CN      0x22
+#define LS_PP2_SUBTYPE_SSL_CIPHER  0x23
+#define LS_PP2_SUBTYPE_SSL_SIG_ALG 0x24
+#define LS_PP2_SUBTYPE_SSL_KEY_ALG 0x25
+
 typedef struct ls_proxy_header {
 	int version;    /* 1 or 2 */
 	int local;      /* v2 LOCAL or v1 UNKNOWN: no client addresses (health checks) */
@@ -80,6 +90,18 @@ LS_API int ls_proxy_tlv_find(const void *header, const ls_proxy_header *hdr, int
                              size_t size, size_t *len);
 
 /*
+ * The SSL TLV of a v2 header (the proxy terminated TLS): its client flags
+ * (LS_PP2_CLIENT_*) and verify result (0: the client certificate verified)
+ * into *client and *verify (either may be NULL), and, when subtype is not 0,
+ * that sub-TLV's value (LS_PP2_SUBTYPE_SSL_*: version, client certificate
+ * CN, cipher, ...) into out with *len. LS_ENOENT if there is no SSL TLV or
+ * no such sub-TLV, LS_EPROTO for a malformed SSL TLV, LS_ENOSPC if out is
+ * too small (*len says how long).
+ */
+LS_API int ls_proxy_ssl_find(const void *header, const ls_proxy_header *hdr, unsigned *client,
+                             uint32_t *verify, int subtype, void *out, size_t size, size_t *len);
+
+/*
  * Require PROXY headers of the given versions on a TCP listener, only from
  * sources that `trusted` allows (its copy is kept; NULL: every source is
  * trusted, which is only safe when nothing but the proxy can reach the
@@ -90,11 +112,14 @@ LS_API int ls_proxy_tlv_find(const void *header, const ls_proxy_header *hdr, int
 LS_API int ls_listener_set_proxy(ls_socket listener, int versions, const ls_acl *trusted,
                                  int64_t header_timeout_ms);
 
+/* ls_proxy_get()'s tlv_type for the whole header's bytes (for ls_proxy_ssl_find). */
+#define LS_PROXY_RAW (-1)
+
 /*
  * The header an accepted socket arrived with: *hdr, the proxy's address in
- * *proxy (may be NULL), and TLV type (0: none wanted) into tlv/tlv_size with
- * *tlv_len. LS_ENOENT if the socket came through no PROXY listener (or the
- * TLV is absent), LS_ENOSPC if tlv is too small.
+ * *proxy (may be NULL), and TLV type (0: none wanted; LS_PROXY_RAW: the
+ * whole header) into tlv/tlv_size with *tlv_len. LS_ENOENT if the socket came through no PROXY
+ * listener (or the TLV is absent), LS_ENOSPC if tlv is too small.
  */
 LS_API int ls_proxy_get(ls_socket s, ls_proxy_header *hdr, ls_addr *proxy, int tlv_type, void *tlv,
                         size_t tlv_size, size_t *tlv_len);

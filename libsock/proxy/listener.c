@@ -214,6 +214,21 @@ int lsi_proxy_peer(lsi_sock *sk, ls_addr *addr)
 	return 1;
 }
 
+/* One TLV of the header, or (LS_PROXY_RAW) the header's bytes. */
+static int lsi_proxy_tlv(const struct lsi_proxy_conn *c, int type, void *out, size_t size,
+                         size_t *len)
+{
+	if (len == NULL || (out == NULL && size > 0))
+		return lsi_fail(LS_EINVAL);
+	if (type != LS_PROXY_RAW)
+		return ls_proxy_tlv_find(c->raw, &c->hdr, type, out, size, len);
+	*len = c->hdr.length;
+	if (c->hdr.length > size)
+		return lsi_fail(LS_ENOSPC);
+	memcpy(out, c->raw, c->hdr.length);
+	return 0;
+}
+
 int ls_proxy_get(ls_socket s, ls_proxy_header *hdr, ls_addr *proxy, int tlv_type, void *tlv,
                  size_t tlv_size, size_t *tlv_len)
 {
@@ -229,9 +244,7 @@ int ls_proxy_get(ls_socket s, ls_proxy_header *hdr, ls_addr *proxy, int tlv_type
 	if (rc == 0 && proxy != NULL)
 		*proxy = sk->proxy->proxy;
 	if (rc == 0 && tlv_type != 0)
-		rc = tlv_len == NULL ? lsi_fail(LS_EINVAL)
-		                     : ls_proxy_tlv_find(sk->proxy->raw, &sk->proxy->hdr, tlv_type,
-		                                         tlv, tlv_size, tlv_len);
+		rc = lsi_proxy_tlv(sk->proxy, tlv_type, tlv, tlv_size, tlv_len);
 	lsi_sock_release(sk);
 	return rc;
 }

@@ -244,28 +244,82 @@ int ls_proxy_parse(const void *buf, size_t len, int versions, ls_proxy_header *o
 	return lsi_fail(v1 == 0 || v2 == 0 ? LS_EAGAIN : LS_EPROTO);
 }
 
-int ls_proxy_tlv_find(const void *header, const ls_proxy_header *hdr, int type, void *out,
-                      size_t size, size_t *len)
+/*
+ * Find TLV type among the TLVs in p[0..n): its value's offset and length.
+ * A TLV that runs past the end ends the search (the parser has checked the
+ * top level; SSL sub-TLVs are checked here as they are read).
+ */
+static int lsi_tlv_scan(const unsigned char *p, size_t n, int type, size_t *off, size_t *len)
 {
-	const unsigned char *p;
 	size_t i = 0, l;
 
-	if (header == NULL || hdr == NULL || len == NULL || (out == NULL && size > 0))
-		return lsi_fail(LS_EINVAL);
-	p = (const unsigned char *)header + hdr->tlv_off;
-	while (i + 3 <= hdr->tlv_len) {
+	while (i + 3 <= n) {
 		l = lsi_be16(p + i + 1);
-		if (l > hdr->tlv_len - i - 3)
-			break;
+		if (l > n - i - 3)
+			return LS_EPROTO;
 		if (p[i] == type) {
+			*off = i + 3;
 			*len = l;
-			if (l > size)
-				return lsi_fail(LS_ENOSPC);
-			if (l > 0)
-				memcpy(out, p + i + 3, l);
 			return 0;
 		}
 		i += 3 + l;
 	}
-	return lsi_fail(LS_ENOENT);
+	return LS_ENOENT;
+}
+
+/* Copy a found value out: LS_ENOSPC (with *len set) if it does not fit. */
+static int lsi_tlv_copy(const unsigned char *v, size_t l, void *out, size_t size, size_t *len)
+{
+	*len = l;
+	if (l > size)
+		return lsi_fail(LS_ENOSPC);
+	if (l > 0)
+		memcpy(out, v, l);
+	return lsi_fail(0);
+}
+
+int ls_proxy_tlv_find(const void *header, const ls_proxy_header *hdr, int type, void *out,
+                      size_t size, size_t *len)
+{
+	const unsigned char *p;
+	size_t off, l;
+	int rc;
+
+	if (header == NULL || hdr == NULL || len == NULL || (out == NULL && size > 0))
+		return lsi_fail(LS_EINVAL);
+	p = (const unsigned char *)header + hdr->tlv_off;
+	rc = lsi_tlv_scan(p, hdr->tlv_len, type, &off, &l);
+	if (rc != 0)
+		return lsi_fail(rc == LS_EPROTO ? LS_ENOENT : rc);
+	return lsi_tlv_copy(p + off, l, out, size, len);
+}
+
+int ls_proxy_ssl_find(const void *header, const ls_proxy_header *hdr, unsigned *client,
+                      uint32_t *verify, int subtype, void *out, size_t size, size_t *len)
+{
+	const unsigned char *p, *v;
+	size_t off, l, soff, sl;
+	int rc;
+
+	if (header == NULL || hdr == NULL || (subtype != 0 && len == NULL) ||
+	    (out == NULL && size > 0))
+		return lsi_fail(LS_EINVAL);
+	p = (const unsigned char *)header + hdr->tlv_off;
+	rc = lsi_tlv_scan(p, hdr->tlv_len, LS_PP2_TYPE_SSL, &off, &l);
+	if (rc != 0)
+		return lsi_fail(rc == LS_EPROTO ? LS_ENOENT : rc);
+	/* The SSL value: one byte of client flags, four of verify result, then sub-TLVs. */
+	if (l < 5)
+		return lsi_fail(LS_EPROTO);
+	v = p + off;
+	if (client != NULL)
+		*client = v[0];
+	if (verify != NULL)
+		*verify = (uint32_t)v[1] << 24 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 8 | v[4];
+	if (subtype == 0)
+		return lsi_fail(0);
+	rc = lsi_tlv_scan(v + 5, l - 5, subtype, &soff, &sl);
+	if (rc != 0)
+		return lsi_fail(rc);
+	return lsi_tlv_copy(v + 5 + soff, sl, out, size, len);
 }

@@ -260,6 +260,62 @@ static void v2_malformed(void)
 	CHECK_ERR(ls_proxy_parse(sig, 12, LS_PROXY_V1, &p), LS_EPROTO);
 }
 
+/* The SSL TLV of a proxy that terminated TLS, and its sub-TLVs. */
+static void v2_ssl_tlv(void)
+{
+	unsigned char ssl[64], sub[3];
+	size_t n = 0, len;
+	unsigned client = 0;
+	uint32_t verify = 1;
+	char val[32];
+	ls_proxy_header p;
+	v2 h;
+
+	ssl[n++] = LS_PP2_CLIENT_SSL | LS_PP2_CLIENT_CERT_CONN;
+	memset(ssl + n, 0, 4); /* verify 0: the client certificate verified */
+	n += 4;
+	sub[0] = LS_PP2_SUBTYPE_SSL_VERSION, sub[1] = 0, sub[2] = 7;
+	memcpy(ssl + n, sub, 3), memcpy(ssl + n + 3, "TLSv1.3", 7);
+	n += 10;
+	sub[0] = LS_PP2_SUBTYPE_SSL_CN, sub[1] = 0, sub[2] = 5;
+	memcpy(ssl + n, sub, 3), memcpy(ssl + n + 3, "alice", 5);
+	n += 8;
+	v2_start(&h, 1, 0x11);
+	v2_inet4(&h, "203.0.113.7", 5555, "192.0.2.10", 443);
+	v2_tlv(&h, LS_PP2_TYPE_SSL, ssl, n);
+	v2_end(&h);
+	CHECK_OK(ls_proxy_parse(h.b, h.n, LS_PROXY_V2, &p));
+	CHECK_OK(ls_proxy_ssl_find(h.b, &p, &client, &verify, LS_PP2_SUBTYPE_SSL_CN, val, sizeof(val),
+	                           &len));
+	CHECK_EQ_INT(client, LS_PP2_CLIENT_SSL | LS_PP2_CLIENT_CERT_CONN);
+	CHECK_EQ_INT(verify, 0);
+	CHECK_EQ_U64(len, 5);
+	CHECK(memcmp(val, "alice", 5) == 0);
+	CHECK_OK(ls_proxy_ssl_find(h.b, &p, NULL, NULL, LS_PP2_SUBTYPE_SSL_VERSION, val, sizeof(val),
+	                           &len));
+	CHECK(len == 7 && memcmp(val, "TLSv1.3", 7) == 0);
+	CHECK_ERR(ls_proxy_ssl_find(h.b, &p, NULL, NULL, LS_PP2_SUBTYPE_SSL_CIPHER, val, sizeof(val),
+	                            &len), LS_ENOENT);
+	CHECK_ERR(ls_proxy_ssl_find(h.b, &p, NULL, NULL, LS_PP2_SUBTYPE_SSL_CN, val, 2, &len),
+	          LS_ENOSPC);
+	CHECK_EQ_U64(len, 5);
+	CHECK_ERR(ls_proxy_ssl_find(h.b, &p, NULL, NULL, LS_PP2_SUBTYPE_SSL_CN, val, 2, NULL),
+	          LS_EINVAL);
+	/* A malformed SSL value (shorter than its fixed part). */
+	v2_start(&h, 1, 0x11);
+	v2_inet4(&h, "203.0.113.7", 5555, "192.0.2.10", 443);
+	v2_tlv(&h, LS_PP2_TYPE_SSL, ssl, 3);
+	v2_end(&h);
+	CHECK_OK(ls_proxy_parse(h.b, h.n, LS_PROXY_V2, &p));
+	CHECK_ERR(ls_proxy_ssl_find(h.b, &p, &client, NULL, 0, NULL, 0, NULL), LS_EPROTO);
+	/* No SSL TLV at all. */
+	v2_start(&h, 1, 0x11);
+	v2_inet4(&h, "203.0.113.7", 5555, "192.0.2.10", 443);
+	v2_end(&h);
+	CHECK_OK(ls_proxy_parse(h.b, h.n, LS_PROXY_V2, &p));
+	CHECK_ERR(ls_proxy_ssl_find(h.b, &p, &client, NULL, 0, NULL, 0, NULL), LS_ENOENT);
+}
+
 /* --- listeners ---------------------------------------------------------- */
 
 static ls_socket pl_listener(ls_addr *la, const char *trusted, int64_t header_ms)
@@ -315,6 +371,15 @@ static void listener_v2_real_client(void)
 	CHECK(ls_addr_is_loopback(&proxy));
 	CHECK_EQ_U64(len, 5);
 	CHECK(memcmp(buf, "id-42", 5) == 0);
+	/* The whole header, for ls_proxy_ssl_find and friends. */
+	{
+		unsigned char raw[LS_PROXY_MAX_HEADER];
+
+		CHECK_OK(ls_proxy_get(s, NULL, NULL, LS_PROXY_RAW, raw, sizeof(raw), &len));
+		CHECK_EQ_U64(len, hdr.length);
+		CHECK(memcmp(raw, h.b, len) == 0);
+		CHECK_ERR(ls_proxy_get(s, NULL, NULL, LS_PROXY_RAW, raw, 4, &len), LS_ENOSPC);
+	}
 	/* Not one byte of the client's data was taken with the header. */
 	h_expect_str(s, "hello");
 	CHECK_ERR(ls_proxy_get(c, &hdr, NULL, 0, NULL, 0, NULL), LS_ENOENT);
@@ -457,6 +522,7 @@ static const t_case cases[] = {
 	TEST_CASE(v1_malformed),
 	TEST_CASE(v2_headers),
 	TEST_CASE(v2_malformed),
+	TEST_CASE(v2_ssl_tlv),
 	TEST_CASE(listener_v2_real_client),
 	TEST_CASE(listener_v1_in_pieces),
 	TEST_CASE(listener_rejects),
