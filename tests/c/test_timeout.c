@@ -516,11 +516,27 @@ static void install_usr1(void)
 
 typedef struct intr {
 	ls_socket s;
-	int op; /* 0 recv, 1 accept, 2 poll for LS_POLLIN */
+	int op; /* 0 recv, 1 accept, 2 poll for LS_POLLIN, 3/4 a native/portable poller */
 	atomic_int started;
 	int64_t rc;
 	char buf[16];
 } intr;
+
+/* One poller wait for s to be readable; the event count or the error. */
+static int64_t intr_poller_wait(ls_socket s, int portable)
+{
+	ls_poller *p;
+	ls_event ev[2];
+	int64_t rc;
+
+	if (ls_poller_create(&p, portable ? LS_POLLER_PORTABLE : 0) != 0)
+		return LS_ENOMEM;
+	rc = ls_poller_add(p, s, LS_POLLIN, 0, 1);
+	if (rc == 0)
+		rc = ls_poller_wait(p, ev, 2, LS_TIMEOUT_BLOCK);
+	ls_poller_destroy(p);
+	return rc;
+}
 
 static void intr_thread(void *p)
 {
@@ -535,6 +551,8 @@ static void intr_thread(void *p)
 
 		h_set_pollfd(&pf, it->s, LS_POLLIN);
 		it->rc = ls_poll(&pf, 1, LS_TIMEOUT_BLOCK);
+	} else if (it->op >= 3) {
+		it->rc = intr_poller_wait(it->s, it->op == 4);
 	} else {
 		it->rc = ls_accept(it->s, &out, NULL);
 		if (it->rc == 0)
@@ -583,7 +601,7 @@ static void eintr_retried(int op)
 	t = intr_start(&it, s, op);
 	/* Signals arrive; the blocked call keeps waiting. */
 	CHECK_MSG(!signal_until_done(t, 300),
-	          "%s returned %s on a signal in default mode", op == 0 ? "recv" : "poll",
+	          "%s returned %s on a signal in default mode", op == 0 ? "recv" : "a wait",
 	          t_err_name(it.rc));
 	h_send_str(c, "data");
 	CHECK(t_thread_wait(t, H_HANG_MS));
@@ -607,6 +625,12 @@ static void eintr_retried_by_default(void)
 static void eintr_poll_retried_by_default(void)
 {
 	eintr_retried(2);
+}
+
+static void eintr_poller_retried_by_default(void)
+{
+	eintr_retried(3);
+	eintr_retried(4);
 }
 
 static void eintr_retried_with_timeout(void)
@@ -669,6 +693,13 @@ static void eintr_interruptible_recv(void)
 	eintr_interruptible(0, LS_TIMEOUT_BLOCK);
 }
 
+/* ls_poller_wait() reports the signal when a registered socket is interruptible. */
+static void eintr_interruptible_poller(void)
+{
+	eintr_interruptible(3, LS_TIMEOUT_BLOCK);
+	eintr_interruptible(4, LS_TIMEOUT_BLOCK);
+}
+
 static void eintr_interruptible_recv_timeout(void)
 {
 	eintr_interruptible(0, H_HANG_MS);
@@ -721,6 +752,16 @@ static void eintr_interruptible_poll(void)
 {
 	SKIP("Windows has no signals: EINTR cannot happen");
 }
+
+static void eintr_poller_retried_by_default(void)
+{
+	SKIP("Windows has no signals: EINTR cannot happen");
+}
+
+static void eintr_interruptible_poller(void)
+{
+	SKIP("Windows has no signals: EINTR cannot happen");
+}
 #endif
 
 static void set_interruptible_values(void)
@@ -760,6 +801,8 @@ static const t_case cases[] = {
 	TEST_CASE(eintr_interruptible_accept),
 	TEST_CASE(eintr_poll_retried_by_default),
 	TEST_CASE(eintr_interruptible_poll),
+	TEST_CASE(eintr_poller_retried_by_default),
+	TEST_CASE(eintr_interruptible_poller),
 	TEST_CASE(set_interruptible_values),
 	TEST_CASE(send_waits_for_room),
 	TEST_CASE(connect_times_out),
