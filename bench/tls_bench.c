@@ -10,8 +10,13 @@
  *                    with the default cipher; wall-clock MiB/s
  *   tls_handshakes_per_s
  *                    full TLS 1.3 handshakes (client and server in two
- *                    threads, a new TCP connection each); no resumption
- *                    (libsock does not resume sessions yet)
+ *                    threads, a new TCP connection each)
+ *   tls_handshakes_resumed_per_s
+ *                    the same, each resuming the session (a TLS 1.3
+ *                    ticket) a first, untimed connection saved: libsock
+ *                    through ls_tls_session_get/ls_tls_session_set (a blob
+ *                    decoded each time), OpenSSL through SSL_get1_session
+ *                    and SSL_set_session (an object kept in memory)
  *
  * Output: one line per measure,
  *   <name> libsock=<median> openssl=<median> ratio=<median of per-round ratios>
@@ -27,6 +32,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -34,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,7 +176,10 @@ static int accept_from(int lfd)
 /* One side's TLS: both ends of a connection, over an fd. */
 typedef struct side {
 	const char *name;
-	void *(*new_end)(int fd, int server); /* handshake done, or NULL */
+	void *(*new_end)(int fd, int server, void *session); /* handshake done, or NULL */
+	void *(*get_session)(void *end); /* a client's session, once its ticket came */
+	void (*free_session)(void *session);
+	int (*reused)(void *end);
 	int64_t (*send)(void *end, const void *buf, size_t len);
 	int64_t (*recv)(void *end, void *buf, size_t len);
 	void (*shutdown)(void *end); /* send close_notify */
@@ -179,8 +189,15 @@ typedef struct side {
 static ls_tls_config *ls_client_cfg, *ls_server_cfg;
 static SSL_CTX *ossl_client_ctx, *ossl_server_ctx;
 
-static void *ls_new_end(int fd, int server)
+/* A saved libsock session: the blob ls_tls_session_get() gives. */
+typedef struct ls_session {
+	size_t len;
+	unsigned char blob[LS_TLS_SESSION_MAX];
+} ls_session;
+
+static void *ls_new_end(int fd, int server, void *session)
 {
+	ls_session *ss = session;
 	ls_socket s;
 	ls_tls *t;
 
@@ -188,11 +205,37 @@ static void *ls_new_end(int fd, int server)
 	    ls_tls_wrap(&t, server ? ls_server_cfg : ls_client_cfg, s, server ? NULL : "localhost",
 	                LS_TLS_OWN_SOCKET) != 0)
 		die("ls_tls_wrap");
+	if (ss != NULL && ls_tls_session_set(t, ss->blob, ss->len) != 0)
+		die("ls_tls_session_set: %s", ls_tls_error_detail(t));
 	if (ls_tls_handshake(t) != 0) {
 		ls_tls_close(t);
 		return NULL;
 	}
 	return t;
+}
+
+static void *ls_get_session(void *end)
+{
+	ls_session *ss = malloc(sizeof(*ss));
+	ls_pollfd p;
+	int rc;
+
+	if (ss == NULL)
+		die("malloc");
+	while ((rc = ls_tls_session_get(end, ss->blob, sizeof(ss->blob), &ss->len)) == LS_EAGAIN) {
+		p.sock = ls_tls_socket(end);
+		p.events = (short)ls_tls_want(end);
+		p.revents = 0;
+		ls_poll(&p, 1, 1000);
+	}
+	if (rc != 0)
+		die("ls_tls_session_get: %s", ls_tls_error_detail(end));
+	return ss;
+}
+
+static int ls_reused(void *end)
+{
+	return ls_tls_session_reused(end);
 }
 
 static int64_t ls_send_(void *end, const void *buf, size_t len)
@@ -218,11 +261,21 @@ static void ls_close_(void *end)
 	ls_tls_close(end);
 }
 
-static void *ossl_new_end(int fd, int server)
+static void *ossl_new_end(int fd, int server, void *session)
 {
 	SSL *ssl = SSL_new(server ? ossl_server_ctx : ossl_client_ctx);
 
+	SSL_SESSION *copy = session != NULL ? SSL_SESSION_dup(session) : NULL;
+
 	SSL_set_fd(ssl, fd);
+	/*
+	 * A copy each time: SSL_free() of a connection that was not shut down
+	 * marks the session it used not resumable (ossl_close sends no
+	 * close_notify, as ls_close_ does not).
+	 */
+	if (session != NULL && !SSL_set_session(ssl, copy))
+		die("SSL_set_session");
+	SSL_SESSION_free(copy);
 	if (!server)
 		SSL_set1_host(ssl, "localhost"), SSL_set_tlsext_host_name(ssl, "localhost");
 	if ((server ? SSL_accept(ssl) : SSL_connect(ssl)) != 1) {
@@ -231,6 +284,40 @@ static void *ossl_new_end(int fd, int server)
 		return NULL;
 	}
 	return ssl;
+}
+
+/*
+ * The session once its TLS 1.3 ticket came: peek without blocking (the fd
+ * non-blocking for the while) so OpenSSL reads the ticket, as
+ * ls_tls_session_get does.
+ */
+static void *ossl_get_session(void *end)
+{
+	int fd = SSL_get_fd(end), fl = fcntl(fd, F_GETFL);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	SSL_SESSION *s;
+	size_t n;
+	char c;
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while ((s = SSL_get0_session(end)) == NULL || !SSL_SESSION_is_resumable(s)) {
+		if (!SSL_peek_ex(end, &c, 1, &n) && SSL_get_error(end, 0) != SSL_ERROR_WANT_READ)
+			die("openssl: no session");
+		poll(&p, 1, 1000);
+	}
+	fcntl(fd, F_SETFL, fl);
+	/* A copy, for the same reason as in ossl_new_end. */
+	return SSL_SESSION_dup(s);
+}
+
+static void ossl_free_session(void *session)
+{
+	SSL_SESSION_free(session);
+}
+
+static int ossl_reused(void *end)
+{
+	return SSL_session_reused(end) == 1;
 }
 
 /* SSL_write of a whole buffer, as ls_tls_sendall does (partial writes are on in both). */
@@ -267,8 +354,10 @@ static void ossl_close(void *end)
 }
 
 static const side sides[2] = {
-	{"libsock", ls_new_end, ls_send_, ls_recv_, ls_shutdown_, ls_close_},
-	{"openssl", ossl_new_end, ossl_send, ossl_recv, ossl_shutdown, ossl_close},
+	{"libsock", ls_new_end, ls_get_session, free, ls_reused, ls_send_, ls_recv_, ls_shutdown_,
+	 ls_close_},
+	{"openssl", ossl_new_end, ossl_get_session, ossl_free_session, ossl_reused, ossl_send,
+	 ossl_recv, ossl_shutdown, ossl_close},
 };
 
 static void setup(void)
@@ -321,7 +410,7 @@ static void *server_main(void *arg)
 	int i;
 
 	for (i = 0; i < j->count; i++) {
-		end = j->sd->new_end(accept_from(j->lfd), 1);
+		end = j->sd->new_end(accept_from(j->lfd), 1, NULL);
 		if (end == NULL)
 			continue;
 		while ((n = j->sd->recv(end, buf, sizeof(buf))) > 0)
@@ -360,7 +449,7 @@ static double bulk(const side *sd)
 
 	memset(buf, 'x', sizeof(buf));
 	start_server(&j, &th, sd, 1, &port);
-	end = sd->new_end(connect_to(port), 0);
+	end = sd->new_end(connect_to(port), 0, NULL);
 	if (end == NULL)
 		die("%s: client handshake", sd->name);
 	t0 = now_s();
@@ -396,13 +485,42 @@ static double handshakes(const side *sd)
 	start_server(&j, &th, sd, cfg.handshakes, &port);
 	t0 = now_s();
 	for (i = 0; i < cfg.handshakes; i++) {
-		end = sd->new_end(connect_to(port), 0);
+		end = sd->new_end(connect_to(port), 0, NULL);
 		if (end == NULL)
 			die("%s: handshake %d", sd->name, i);
 		sd->close(end);
 	}
 	stop_server(&j, th);
 	t1 = now_s();
+	return cfg.handshakes / (t1 - t0);
+}
+
+/* Resumed handshakes per second on side sd: a first connection saves the session. */
+static double resumed(const side *sd)
+{
+	void *end, *session;
+	pthread_t th;
+	uint16_t port;
+	double t0, t1;
+	job j;
+	int i;
+
+	start_server(&j, &th, sd, cfg.handshakes + 1, &port);
+	end = sd->new_end(connect_to(port), 0, NULL);
+	if (end == NULL)
+		die("%s: first handshake", sd->name);
+	session = sd->get_session(end);
+	sd->close(end);
+	t0 = now_s();
+	for (i = 0; i < cfg.handshakes; i++) {
+		end = sd->new_end(connect_to(port), 0, session);
+		if (end == NULL || !sd->reused(end))
+			die("%s: resumed handshake %d (%s)", sd->name, i, end ? "not resumed" : "failed");
+		sd->close(end);
+	}
+	stop_server(&j, th);
+	t1 = now_s();
+	sd->free_session(session);
 	return cfg.handshakes / (t1 - t0);
 }
 
@@ -484,5 +602,6 @@ int main(int argc, char **argv)
 	       cfg.rounds, cfg.bulk_bytes >> 20, cfg.handshakes);
 	measure("tls_bulk_MiBps", bulk);
 	measure("tls_handshakes_per_s", handshakes);
+	measure("tls_handshakes_resumed_per_s", resumed);
 	return 0;
 }

@@ -45,8 +45,9 @@
  * ls_tls_error_detail() a sentence saying what happened.
  *
  * Schannel (Windows) is a client only: ls_tls_config_new(LS_TLS_SERVER)
- * is LS_ENOTSUP there, and its own certificate comes from PKCS#12 (the PEM
- * calls are LS_ENOTSUP).
+ * is LS_ENOTSUP there; its own certificate comes from PKCS#12, or from PEM
+ * with an RSA key (other PEM keys are LS_ENOTSUP); it resumes sessions by
+ * itself (ls_tls_session_get/_set are LS_ENOTSUP).
  */
 #ifndef LIBSOCK_TLS_H
 #define LIBSOCK_TLS_H
@@ -123,8 +124,10 @@ LS_API int ls_tls_config_ca_mem(ls_tls_config *cfg, const void *pem, size_t len)
  * The certificate to present: a PEM chain (the leaf first, then the
  * intermediates) and its PEM private key, from files (key_path may be the
  * chain's file when both are in one) or from memory. Replaces an earlier
- * one. Errors: LS_ENOENT, LS_EINVAL (unreadable, or the key does not match
- * the certificate), LS_EREADONLY, LS_ENOTSUP (Schannel: use PKCS#12).
+ * one. The key: PKCS#8 ("PRIVATE KEY") or the algorithm's own PEM form,
+ * not encrypted. Errors: LS_ENOENT, LS_EINVAL (unreadable, or the key does
+ * not match the certificate), LS_EREADONLY, LS_ENOTSUP (Schannel: a key
+ * that is not RSA; use PKCS#12 for those).
  */
 LS_API int ls_tls_config_cert_file(ls_tls_config *cfg, const char *chain_path,
                                    const char *key_path);
@@ -288,6 +291,60 @@ LS_API int ls_tls_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len
 
 /* Server: the name the client sent as SNI, or "" for none. Client: "". */
 LS_API const char *ls_tls_server_name(const ls_tls *t);
+
+/* --- Session resumption --------------------------------------------- */
+
+/* Room enough for a saved session in the usual case (the peer's certificate is in it). */
+#define LS_TLS_SESSION_MAX 8192
+
+/*
+ * Client: save the session of this connection, to resume it on a later
+ * connection with ls_tls_session_set(). A resumed handshake skips the
+ * server's certificate and signatures and reuses this connection's
+ * verification (the chain and the name were checked here).
+ *
+ * The blob is SECRET, like a private key: it holds the session's master
+ * secret, from which resumed connections' keys follow. Keep it in memory,
+ * or protect it as a key. Besides the secret it holds the server's ticket,
+ * the server name given to ls_tls_wrap(), the peer's certificate and a MAC
+ * under a random key of this configuration: it resumes only through the
+ * same ls_tls_config (in this process) that made it.
+ *
+ * When: with TLS 1.2 the session exists when the handshake is done; a TLS
+ * 1.3 server sends it (a ticket) just after the handshake. If none has
+ * come yet, this call reads what the socket already holds without waiting
+ * (application data stays buffered for ls_tls_recv(), see ls_tls_pending())
+ * and returns LS_EAGAIN, ls_tls_want() LS_POLLIN, while there is still
+ * none: wait and call again, or call again after receiving.
+ *
+ * *len gets the blob's size even when buf is too small (LS_ENOSPC; buf may
+ * be NULL with size 0 to ask). Errors: LS_EINVAL (NULL, a server),
+ * LS_ENOTCONN (before the handshake), LS_ENOENT (a TLS 1.2 server gave no
+ * session to resume), a failure of the connection, LS_ENOTSUP (Schannel:
+ * Windows caches and resumes sessions itself, see ls_tls_session_reused).
+ */
+LS_API int ls_tls_session_get(ls_tls *t, void *buf, size_t size, size_t *len);
+
+/*
+ * Client, before the handshake: offer the session saved by
+ * ls_tls_session_get(). 0 when offered; the server may still decline (an
+ * expired ticket, another server), and the handshake is then a full one
+ * (ls_tls_session_reused() says which). A session saved for another server
+ * name is not offered (0, a full handshake). Errors: LS_EINVAL (NULL, a
+ * server, the handshake already begun, or a blob that is not a session of
+ * this configuration: corrupt, cut short, or made by another
+ * configuration; the detail says so), LS_ENOTSUP (Schannel).
+ */
+LS_API int ls_tls_session_set(ls_tls *t, const void *buf, size_t len);
+
+/*
+ * 1 if the handshake resumed a session (a client: the one offered; a
+ * server: a ticket the client sent), 0 otherwise and before the handshake.
+ * A server resumes by default: its tickets are encrypted under a key made
+ * at random for its configuration, never written anywhere, so only
+ * connections of the same configuration object accept them.
+ */
+LS_API int ls_tls_session_reused(const ls_tls *t);
 
 /*
  * A sentence about the last failure: of connection t, or with t NULL of the

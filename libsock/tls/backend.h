@@ -58,6 +58,7 @@ struct ls_tls_config {
 	int client_auth;    /* LS_TLS_CLIENT_AUTH_* (server) */
 	int has_ca;         /* a CA was given: trust only it, not the system store */
 	int has_cert;       /* a certificate and key were given */
+	unsigned char session_key[32]; /* the backend's MAC key for saved sessions */
 	unsigned char *alpn; /* the ALPN list in wire format, or NULL */
 	size_t alpn_len;
 	void *be;           /* the backend's state */
@@ -206,5 +207,17 @@ int lsi_tlsb_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len);
 
 /* Server: the SNI name received, or "" . */
 const char *lsi_tlsb_server_name(const ls_tls *t);
+
+/*
+ * Sessions (a client; common code checks the mode and the state).
+ * session_get: the blob ls_tls_session_get() describes, LS_EAGAIN (t->want
+ * set) when a TLS 1.3 ticket has not come yet, LS_ENOSPC with *len set, or
+ * an error; it may read without waiting (t->io_block is 0). session_set:
+ * before the handshake, offer the blob's session, or not for another name.
+ * session_reused: whether the handshake resumed one (a server too).
+ */
+int lsi_tlsb_session_get(ls_tls *t, void *buf, size_t size, size_t *len);
+int lsi_tlsb_session_set(ls_tls *t, const void *buf, size_t len);
+int lsi_tlsb_session_reused(const ls_tls *t);
 
 #endif /* LSI_TLS_BACKEND_H */

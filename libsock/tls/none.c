@@ -99,3 +99,18 @@ const char *lsi_tlsb_server_name(const ls_tls *t)
 {
 	return "";
 }
+
+int lsi_tlsb_session_get(ls_tls *t, void *buf, size_t size, size_t *len)
+{
+	return lsi_fail(LS_ENOTSUP);
+}
+
+int lsi_tlsb_session_set(ls_tls *t, const void *buf, size_t len)
+{
+	return lsi_fail(LS_ENOTSUP);
+}
+
+int lsi_tlsb_session_reused(const ls_tls *t)
+{
+	return 0;
+}

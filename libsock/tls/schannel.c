@@ -32,6 +32,11 @@
 #include <schannel.h>
 #include <wincrypt.h>
 
+/* CryptAcquireContext and CryptImportKey (mingw links advapi32 by default). */
+#ifdef _MSC_VER
+#pragma comment(lib, "advapi32")
+#endif
+
 /*
  * The SSL policy's "ignore" flags live in wininet.h, which would bring all
  * of WinINet's names along: the four the name check needs, with their
@@ -58,8 +63,9 @@ typedef struct lsi_sch_cfg {
 	int have_cred;
 	HCERTSTORE ca;           /* the CAs given (then the only trust), or NULL */
 	HCERTCHAINENGINE engine; /* a chain engine trusting only ca, or NULL */
-	HCERTSTORE own_store;    /* the PKCS#12 store the client certificate came from */
+	HCERTSTORE own_store;    /* the PKCS#12 or PEM store the client certificate came from */
 	PCCERT_CONTEXT own;      /* the client certificate (with its key), or NULL */
+	HCRYPTPROV own_prov;     /* a PEM key's in-memory CryptoAPI context, or 0 */
 	unsigned char *alpn;     /* SEC_APPLICATION_PROTOCOLS for the ClientHello */
 	unsigned long alpn_len;
 } lsi_sch_cfg;
@@ -202,6 +208,8 @@ void lsi_tlsb_config_free(ls_tls_config *cfg)
 		CertFreeCertificateContext(b->own);
 	if (b->own_store != NULL)
 		CertCloseStore(b->own_store, 0);
+	if (b->own_prov != 0)
+		CryptReleaseContext(b->own_prov, 0);
 	if (b->ca != NULL)
 		CertCloseStore(b->ca, 0);
 	free(b->alpn);
@@ -289,17 +297,312 @@ int lsi_tlsb_config_ca(ls_tls_config *cfg, const void *pem, size_t len)
 	return 0;
 }
 
+/* --- A PEM certificate and key ------------------------------------------- */
+
+/* Where needle first occurs in the len bytes at p, or NULL. */
+static const char *lsi_mem_find(const char *p, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(p + i, needle, n) == 0)
+			return p + i;
+	return NULL;
+}
+
+/* The DER of the PEM block starting at text (n bytes on); LocalFree() it. */
+static BYTE *lsi_pem_der(const char *text, size_t n, DWORD *der_len)
+{
+	BYTE *der;
+
+	*der_len = 0;
+	if (n > 0x7fffffff || !CryptStringToBinaryA(text, (DWORD)n, CRYPT_STRING_BASE64HEADER, NULL,
+	                                            der_len, NULL, NULL))
+		return NULL;
+	der = LocalAlloc(LMEM_FIXED, *der_len);
+	if (der != NULL && !CryptStringToBinaryA(text, (DWORD)n, CRYPT_STRING_BASE64HEADER, der,
+	                                         der_len, NULL, NULL)) {
+		LocalFree(der);
+		der = NULL;
+	}
+	return der;
+}
+
+/* A PKCS#1 RSAPrivateKey in DER as a CryptoAPI PRIVATEKEYBLOB; LocalFree() it. */
+static BYTE *lsi_rsa_blob(const BYTE *der, DWORD len, DWORD *blob_len)
+{
+	BYTE *blob = NULL;
+
+	if (!CryptDecodeObjectEx(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, PKCS_RSA_PRIVATE_KEY, der,
+	                         len, CRYPT_DECODE_ALLOC_FLAG, NULL, &blob, blob_len))
+		return NULL;
+	return blob;
+}
+
+/* One DER element at *p (before end): its tag and contents; *p moves past it. */
+static int lsi_der_next(const BYTE **p, const BYTE *end, BYTE *tag, const BYTE **body,
+                        size_t *len)
+{
+	const BYTE *q = *p;
+	size_t n, k;
+
+	if (end - q < 2)
+		return 0;
+	*tag = *q++;
+	n = *q++;
+	if (n & 0x80) {
+		k = n & 0x7f;
+		if (k == 0 || k > 4 || (size_t)(end - q) < k)
+			return 0;
+		for (n = 0; k > 0; k--)
+			n = (n << 8) | *q++;
+	}
+	if ((size_t)(end - q) < n)
+		return 0;
+	*body = q;
+	*len = n;
+	*p = q + n;
+	return 1;
+}
+
+/*
+ * The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo (SEQUENCE { version,
+ * AlgorithmIdentifier, OCTET STRING }), read by hand: wine 8's
+ * CryptDecodeObjectEx has no PKCS_PRIVATE_KEY_INFO (measured: it fails with
+ * ERROR_FILE_NOT_FOUND, no decoder).
+ */
+static int lsi_pkcs8_rsa(const BYTE *der, size_t len, const BYTE **rsa, size_t *rsa_len)
+{
+	static const BYTE rsa_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+	const BYTE *p = der, *end = der + len, *body, *alg, *oid;
+	size_t n, alen, olen;
+	BYTE tag;
+
+	if (!lsi_der_next(&p, end, &tag, &body, &n) || tag != 0x30)
+		return LS_EINVAL;
+	p = body;
+	end = body + n;
+	if (!lsi_der_next(&p, end, &tag, &body, &n) || tag != 0x02 ||
+	    !lsi_der_next(&p, end, &tag, &alg, &alen) || tag != 0x30)
+		return LS_EINVAL;
+	if (!lsi_der_next(&alg, alg + alen, &tag, &oid, &olen) || tag != 0x06)
+		return LS_EINVAL;
+	if (olen != sizeof(rsa_oid) || memcmp(oid, rsa_oid, olen) != 0)
+		return LS_ENOTSUP;
+	if (!lsi_der_next(&p, end, &tag, rsa, rsa_len) || tag != 0x04)
+		return LS_EINVAL;
+	return 0;
+}
+
+/* The RSA key inside PKCS#8 PrivateKeyInfo as a PRIVATEKEYBLOB, or an error. */
+static int lsi_pkcs8_blob(const BYTE *der, DWORD len, BYTE **blob, DWORD *blob_len)
+{
+	const BYTE *rsa = NULL;
+	size_t rsa_len = 0;
+	int rc = lsi_pkcs8_rsa(der, len, &rsa, &rsa_len);
+
+	if (rc == LS_ENOTSUP)
+		return lsi_tls_fail(NULL, rc, 0, "the Schannel backend takes RSA keys only from PEM "
+		                                 "(this PKCS#8 key is not RSA); use PKCS#12");
+	if (rc != 0 || rsa_len > 0xffff ||
+	    (*blob = lsi_rsa_blob(rsa, (DWORD)rsa_len, blob_len)) == NULL)
+		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                    "cannot decode the PKCS#8 RSA private key");
+	return 0;
+}
+
+/*
+ * The PEM key as a PRIVATEKEYBLOB: PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA
+ * PRIVATE KEY"), RSA only. Other keys are LS_ENOTSUP: CryptoAPI, which
+ * wine's Schannel takes keys from (it exports them as PRIVATEKEYBLOB, as
+ * its PFXImportCertStore imports them), has RSA only.
+ */
+static int lsi_pem_key_blob(const void *key, size_t len, BYTE **blob, DWORD *blob_len)
+{
+	const char *pem = key, *k = lsi_mem_find(pem, len, "-----BEGIN ");
+	size_t n = k != NULL ? len - (size_t)(k - pem) : 0;
+	DWORD der_len = 0;
+	BYTE *der;
+	int rc = 0;
+
+	if (k == NULL || lsi_mem_find(k, n, "PRIVATE KEY-----") == NULL)
+		return lsi_tls_fail(NULL, LS_EINVAL, 0, "no PEM private key");
+	if (strncmp(k, "-----BEGIN PRIVATE KEY-----", 27) != 0 &&
+	    strncmp(k, "-----BEGIN RSA PRIVATE KEY-----", 31) != 0)
+		return lsi_tls_fail(NULL, strncmp(k, "-----BEGIN ENCRYPTED", 20) == 0 ? LS_EINVAL
+		                                                                      : LS_ENOTSUP,
+		                    0, "the Schannel backend takes unencrypted RSA keys from PEM "
+		                       "(PKCS#8 or PKCS#1); use PKCS#12");
+	der = lsi_pem_der(k, n, &der_len);
+	if (der == NULL)
+		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "unreadable PEM private key");
+	if (k[11] == 'R')
+		*blob = lsi_rsa_blob(der, der_len, blob_len);
+	else
+		rc = lsi_pkcs8_blob(der, der_len, blob, blob_len);
+	if (rc == 0 && *blob == NULL)
+		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot decode the RSA key");
+	SecureZeroMemory(der, der_len);
+	LocalFree(der);
+	return rc;
+}
+
+/* An RSA key's public half as a PUBLICKEYBLOB's RSAPUBKEY and modulus; LocalFree() it. */
+static BYTE *lsi_rsa_public(HCRYPTKEY key, DWORD *len)
+{
+	BYTE *b;
+
+	*len = 0;
+	if (!CryptExportKey(key, 0, PUBLICKEYBLOB, 0, NULL, len))
+		return NULL;
+	b = LocalAlloc(LMEM_FIXED, *len);
+	if (b != NULL && !CryptExportKey(key, 0, PUBLICKEYBLOB, 0, b, len)) {
+		LocalFree(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/* Whether the certificate's public key is the imported key's. */
+static int lsi_key_matches(HCRYPTPROV prov, HCRYPTKEY priv, PCCERT_CONTEXT leaf)
+{
+	HCRYPTKEY pub = 0;
+	BYTE *a = NULL, *b = NULL;
+	DWORD alen = 0, blen = 0;
+	int same;
+
+	if (!CryptImportPublicKeyInfo(prov, X509_ASN_ENCODING, &leaf->pCertInfo->SubjectPublicKeyInfo,
+	                              &pub))
+		return 0;
+	a = lsi_rsa_public(priv, &alen);
+	b = lsi_rsa_public(pub, &blen);
+	/* After the BLOBHEADER: the RSAPUBKEY (bit length, exponent) and the modulus. */
+	same = a != NULL && b != NULL && alen == blen && alen > sizeof(BLOBHEADER) &&
+	       memcmp(a + sizeof(BLOBHEADER), b + sizeof(BLOBHEADER), alen - sizeof(BLOBHEADER)) == 0;
+	LocalFree(a);
+	LocalFree(b);
+	CryptDestroyKey(pub);
+	return same;
+}
+
+/*
+ * Import the key into an in-memory CryptoAPI context (CRYPT_VERIFYCONTEXT:
+ * nothing is written to the user's key containers), exportable because
+ * wine's Schannel exports it to hand it to GnuTLS, and check it belongs to
+ * the leaf.
+ */
+static int lsi_import_key(const BYTE *blob, DWORD len, PCCERT_CONTEXT leaf, HCRYPTPROV *out)
+{
+	HCRYPTPROV prov = 0;
+	HCRYPTKEY key = 0;
+	int rc = 0;
+
+	if (!CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_AES, CRYPT_VERIFYCONTEXT))
+		return lsi_tls_fail(NULL, LS_ENOMEM, (int)GetLastError(), "CryptAcquireContext");
+	if (!CryptImportKey(prov, blob, len, 0, CRYPT_EXPORTABLE, &key))
+		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot import the RSA key");
+	else if (!lsi_key_matches(prov, key, leaf))
+		rc = lsi_tls_fail(NULL, LS_EINVAL, 0, "the certificate and key do not go together");
+	if (key != 0)
+		CryptDestroyKey(key);
+	if (rc != 0) {
+		CryptReleaseContext(prov, 0);
+		return rc;
+	}
+	*out = prov;
+	return 0;
+}
+
+/* The chain's certificates into a new store; the leaf (the first) in *leaf. */
+static int lsi_pem_chain(const void *pem, size_t len, HCERTSTORE *store, PCCERT_CONTEXT *leaf)
+{
+	PCCERT_CONTEXT first = NULL;
+	size_t pos = 0, s, e;
+	DWORD der_len;
+	BYTE *der;
+
+	*leaf = NULL;
+	*store = lsi_pem_store(pem, len);
+	if (*store == NULL || !lsi_pem_next(pem, len, &pos, &s, &e))
+		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                    "no PEM certificate in the chain");
+	/* The store's order is not the file's: find the first block's certificate in it. */
+	der = lsi_pem_der((const char *)pem + s, e - s, &der_len);
+	if (der != NULL)
+		first = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
+	if (first != NULL)
+		*leaf = CertFindCertificateInStore(*store, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING,
+		                                   first, NULL);
+	if (first != NULL)
+		CertFreeCertificateContext(first);
+	LocalFree(der);
+	return *leaf != NULL ? 0
+	                     : lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+	                                    "unreadable PEM certificate");
+}
+
+/* Attach the key to the leaf; the context stays ours (released with the configuration). */
+static int lsi_attach_key(PCCERT_CONTEXT leaf, HCRYPTPROV prov)
+{
+	CERT_KEY_CONTEXT kc;
+
+	memset(&kc, 0, sizeof(kc));
+	kc.cbSize = sizeof(kc);
+	kc.hCryptProv = prov;
+	kc.dwKeySpec = AT_KEYEXCHANGE;
+	if (!CertSetCertificateContextProperty(leaf, CERT_KEY_CONTEXT_PROP_ID,
+	                                       CERT_STORE_NO_CRYPT_RELEASE_FLAG, &kc))
+		return lsi_tls_fail(NULL, LS_ENOMEM, (int)GetLastError(),
+		                    "CertSetCertificateContextProperty");
+	return 0;
+}
+
+/* Replace the configuration's certificate, its store and its key context. */
+static void lsi_sch_set_own(lsi_sch_cfg *b, PCCERT_CONTEXT own, HCERTSTORE store,
+                            HCRYPTPROV prov)
+{
+	if (b->own != NULL)
+		CertFreeCertificateContext(b->own);
+	if (b->own_store != NULL)
+		CertCloseStore(b->own_store, 0);
+	if (b->own_prov != 0)
+		CryptReleaseContext(b->own_prov, 0);
+	b->own = own;
+	b->own_store = store;
+	b->own_prov = prov;
+}
+
 int lsi_tlsb_config_cert(ls_tls_config *cfg, const void *chain, size_t chain_len,
                          const void *key, size_t key_len)
 {
-	/*
-	 * A PEM key would have to be imported into a CNG key container by hand
-	 * (and wine's Schannel takes keys only from a PFX import): PKCS#12 is
-	 * the way to present a certificate here.
-	 */
-	return lsi_tls_fail(NULL, LS_ENOTSUP, 0,
-	                    "the Schannel backend takes its certificate as PKCS#12 "
-	                    "(ls_tls_config_pkcs12_file/_mem), not PEM");
+	HCERTSTORE store = NULL;
+	PCCERT_CONTEXT leaf = NULL;
+	HCRYPTPROV prov = 0;
+	BYTE *blob = NULL;
+	DWORD blob_len = 0;
+	int rc = lsi_pem_chain(chain, chain_len, &store, &leaf);
+
+	if (rc == 0)
+		rc = lsi_pem_key_blob(key, key_len, &blob, &blob_len);
+	if (rc == 0)
+		rc = lsi_import_key(blob, blob_len, leaf, &prov);
+	if (rc == 0)
+		rc = lsi_attach_key(leaf, prov);
+	if (blob != NULL) {
+		SecureZeroMemory(blob, blob_len);
+		LocalFree(blob);
+	}
+	if (rc == 0) {
+		lsi_sch_set_own(LSI_CFG(cfg), leaf, store, prov);
+		return 0;
+	}
+	if (prov != 0)
+		CryptReleaseContext(prov, 0);
+	if (leaf != NULL)
+		CertFreeCertificateContext(leaf);
+	if (store != NULL)
+		CertCloseStore(store, 0);
+	return rc;
 }
 
 /* The password in UTF-16 for PFXImportCertStore (NULL for none: the empty one). */
@@ -371,12 +674,7 @@ int lsi_tlsb_config_pkcs12(ls_tls_config *cfg, const void *data, size_t len,
 		CertCloseStore(store, 0);
 		return lsi_tls_fail(NULL, LS_EINVAL, 0, "no certificate with a key in the PKCS#12 data");
 	}
-	if (b->own != NULL)
-		CertFreeCertificateContext(b->own);
-	if (b->own_store != NULL)
-		CertCloseStore(b->own_store, 0);
-	b->own = own;
-	b->own_store = store;
+	lsi_sch_set_own(b, own, store, 0);
 	return 0;
 }
 
@@ -1327,4 +1625,25 @@ int lsi_tlsb_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len)
 const char *lsi_tlsb_server_name(const ls_tls *t)
 {
 	return "";
+}
+
+/*
+ * Schannel keeps its own session cache per credentials handle and target
+ * name and resumes by itself; there is no session to hand out.
+ */
+int lsi_tlsb_session_get(ls_tls *t, void *buf, size_t size, size_t *len)
+{
+	return lsi_tls_fail(t, LS_ENOTSUP, 0,
+	                    "Schannel resumes sessions itself: there is none to save");
+}
+
+int lsi_tlsb_session_set(ls_tls *t, const void *buf, size_t len)
+{
+	return lsi_tls_fail(t, LS_ENOTSUP, 0,
+	                    "Schannel resumes sessions itself: there is none to offer");
+}
+
+int lsi_tlsb_session_reused(const ls_tls *t)
+{
+	return 0;
 }

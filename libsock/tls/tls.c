@@ -805,6 +805,66 @@ int ls_tls_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len)
 	return lsi_tlsb_peer_cert(t, buf, size, len);
 }
 
+/* --- Sessions ------------------------------------------------------------ */
+
+/* A session call's common checks: a client connection in the right state. */
+static int lsi_tls_session_check(const ls_tls *t, int want_state)
+{
+	if (t == NULL || t->cfg->mode != LS_TLS_CLIENT)
+		return lsi_fail(LS_EINVAL);
+	if (t->state == LSI_TLS_FAILED)
+		return t->error;
+	if (t->state != want_state)
+		return want_state == LSI_TLS_READY
+		               ? lsi_fail(LS_ENOTCONN)
+		               : lsi_tls_fail((ls_tls *)t, LS_EINVAL, 0,
+		                              "a session is offered before the handshake");
+	return 0;
+}
+
+int ls_tls_session_get(ls_tls *t, void *buf, size_t size, size_t *len)
+{
+	int rc;
+
+	LSI_TLS_NEED();
+	if (len == NULL || (buf == NULL && size > 0))
+		return lsi_fail(LS_EINVAL);
+	*len = 0;
+	rc = lsi_tls_session_check(t, LSI_TLS_READY);
+	if (rc != 0)
+		return rc;
+	/* A TLS 1.3 ticket may still be in the socket: read it, never waiting. */
+	t->detail[0] = '\0';
+	t->io_block = 0;
+	t->want = 0;
+	t->io_err = 0;
+	rc = lsi_tlsb_session_get(t, buf, size, len);
+	if (rc == LS_EAGAIN && t->io_err == LS_EINTR)
+		return LS_EINTR;
+	if (rc == LS_ENOSPC || rc == LS_ENOENT)
+		return rc;
+	return (int)lsi_tls_settle(t, rc);
+}
+
+int ls_tls_session_set(ls_tls *t, const void *buf, size_t len)
+{
+	int rc;
+
+	LSI_TLS_NEED();
+	if (buf == NULL || len == 0)
+		return lsi_fail(LS_EINVAL);
+	rc = lsi_tls_session_check(t, LSI_TLS_NEW);
+	if (rc != 0)
+		return rc;
+	t->detail[0] = '\0';
+	return lsi_tlsb_session_set(t, buf, len);
+}
+
+int ls_tls_session_reused(const ls_tls *t)
+{
+	return lsi_tls_done(t) ? lsi_tlsb_session_reused(t) : 0;
+}
+
 const char *ls_tls_server_name(const ls_tls *t)
 {
 	if (!lsi_tls_done(t) || t->cfg->mode != LS_TLS_SERVER)

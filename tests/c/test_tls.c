@@ -320,6 +320,7 @@ typedef struct tt_srv {
 	int verified;
 	int host;         /* a host server stands in: the fields above are not known */
 	int block;        /* a blocking socket (no timeout) on the server */
+	int reused;       /* the server resumed a session */
 	char sni[256];
 	char alpn[256];
 	char detail[256];
@@ -370,6 +371,7 @@ static void tt_srv_main(void *arg)
 	if (v->hs == 0) {
 		v->version = ls_tls_version(t);
 		v->verified = ls_tls_peer_verified(t);
+		v->reused = ls_tls_session_reused(t);
 		snprintf(v->sni, sizeof(v->sni), "%s", ls_tls_server_name(t));
 		snprintf(v->alpn, sizeof(v->alpn), "%s", ls_tls_alpn(t));
 		if (v->echo && !v->no_notify)
@@ -541,6 +543,150 @@ static void blocking_sockets(void)
 	CHECK_OK(v.shut);
 }
 
+/* --- Session resumption ------------------------------------------------------ */
+
+/* An unconnected stream socket: enough to wrap, for cases that never talk. */
+static ls_socket tt_stream(void)
+{
+	ls_socket s;
+
+	CHECK_OK(ls_socket_create(&s, LS_AF_INET, LS_SOCK_STREAM, 0));
+	return s;
+}
+
+/* The connection's saved session, waiting (within H_HANG_MS) for a TLS 1.3 ticket. */
+static size_t tt_session(ls_tls *t, unsigned char *buf, size_t size)
+{
+	int64_t end = t_now_ms() + H_HANG_MS;
+	ls_pollfd p;
+	size_t len = 0;
+	int rc;
+
+	while ((rc = ls_tls_session_get(t, buf, size, &len)) == LS_EAGAIN && t_now_ms() < end) {
+		CHECK_EQ_INT(ls_tls_want(t), LS_POLLIN);
+		p.sock = ls_tls_socket(t);
+		p.events = LS_POLLIN;
+		p.revents = 0;
+		ls_poll(&p, 1, 100);
+	}
+	CHECK_MSG(rc == 0, "ls_tls_session_get: %s (%s)", t_err_name(rc), ls_tls_error_detail(t));
+	return len;
+}
+
+/*
+ * One client connection of cc to a server of sc (both kept), offering
+ * session (NULL for none) for name: the handshake's result; the server's
+ * state in v, the connection in *out (closed if out is NULL).
+ */
+static int tt_resume(ls_tls_config *cc, ls_tls_config *sc, const unsigned char *session,
+                     size_t len, const char *name, tt_srv *v, ls_tls **out)
+{
+	ls_tls *t;
+	ls_socket c;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	CHECK_OK(ls_tls_config_hold(sc));
+	c = tt_srv_start(v, sc, 1);
+	CHECK_OK(ls_tls_wrap(&t, cc, c, name, LS_TLS_OWN_SOCKET));
+	if (session != NULL)
+		CHECK_OK(ls_tls_session_set(t, session, len));
+	rc = ls_tls_handshake(t);
+	if (rc == 0)
+		tt_echo(t, 1000);
+	if (out != NULL) {
+		*out = t;
+		return rc;
+	}
+	if (rc == 0)
+		CHECK_OK(ls_tls_shutdown(t));
+	ls_tls_close(t);
+	tt_srv_join(v);
+	return rc;
+}
+
+/* Schannel hands out no session: the calls say so. */
+static void tt_session_unsupported(void)
+{
+	ls_tls_config *cc = tt_client_cfg("ca.pem");
+	ls_tls *t;
+
+	CHECK_OK(ls_tls_wrap(&t, cc, tt_stream(), "localhost", LS_TLS_OWN_SOCKET));
+	CHECK_ERR(ls_tls_session_set(t, "LSS1", 4), LS_ENOTSUP);
+	CHECK_EQ_INT(ls_tls_session_reused(t), 0);
+	ls_tls_close(t);
+	ls_tls_config_free(cc);
+	SKIP("the %s backend resumes sessions itself: get and set are LS_ENOTSUP (checked)",
+	     ls_tls_backend());
+}
+
+static void tt_session_case(int version)
+{
+	ls_tls_config *cc, *other, *sc;
+	unsigned char blob[LS_TLS_SESSION_MAX], bad[LS_TLS_SESSION_MAX];
+	size_t len, need = 0;
+	tt_srv v;
+	ls_tls *t;
+
+	if (strcmp(ls_tls_backend(), "schannel") == 0)
+		tt_session_unsupported();
+	tt_need_server();
+	cc = tt_client_cfg("ca.pem");
+	other = tt_client_cfg("ca.pem");
+	sc = tt_server_cfg("leaf");
+	CHECK_OK(ls_tls_config_versions(cc, version, version));
+	CHECK_OK(ls_tls_config_versions(other, version, version));
+	/* The first connection is a full handshake; its session is saved. */
+	CHECK_OK(tt_resume(cc, sc, NULL, 0, "localhost", &v, &t));
+	CHECK_EQ_INT(ls_tls_session_reused(t), 0);
+	CHECK_ERR(ls_tls_session_set(t, "x", 1), LS_EINVAL); /* too late */
+	len = tt_session(t, blob, sizeof(blob));
+	CHECK_ERR(ls_tls_session_get(t, NULL, 0, &need), LS_ENOSPC);
+	CHECK_EQ_U64(need, len);
+	CHECK_OK(ls_tls_shutdown(t));
+	ls_tls_close(t);
+	tt_srv_join(&v);
+	CHECK_EQ_INT(v.reused, 0);
+	/* The second resumes it: the client and the server say so; still verified. */
+	CHECK_OK(tt_resume(cc, sc, blob, len, "LocalHost", &v, &t));
+	CHECK_EQ_INT(ls_tls_session_reused(t), 1);
+	CHECK_EQ_INT(ls_tls_peer_verified(t), 1);
+	CHECK_EQ_INT(ls_tls_version(t), version);
+	CHECK_OK(ls_tls_shutdown(t));
+	ls_tls_close(t);
+	tt_srv_join(&v);
+	CHECK_EQ_INT(v.reused, 1);
+	/* A session for another name is not offered: the full handshake checks the name. */
+	CHECK_ERR(tt_resume(cc, sc, blob, len, "other.example", &v, NULL), LS_ECERTNAME);
+	/* Corrupt, cut short, or another configuration's: a clear error. */
+	memcpy(bad, blob, len);
+	bad[len / 2] ^= 0x20;
+	CHECK_OK(ls_tls_wrap(&t, cc, tt_stream(), "localhost", LS_TLS_OWN_SOCKET));
+	CHECK_ERR(ls_tls_session_set(t, bad, len), LS_EINVAL);
+	CHECK_MSG(strstr(ls_tls_error_detail(t), "corrupt") != NULL, "%s", ls_tls_error_detail(t));
+	CHECK_ERR(ls_tls_session_set(t, blob, len - 1), LS_EINVAL);
+	CHECK_ERR(ls_tls_session_set(t, blob, 20), LS_EINVAL);
+	CHECK_ERR(ls_tls_session_get(t, blob, sizeof(blob), &need), LS_ENOTCONN);
+	ls_tls_close(t);
+	CHECK_OK(ls_tls_wrap(&t, other, tt_stream(), "localhost", LS_TLS_OWN_SOCKET));
+	CHECK_ERR(ls_tls_session_set(t, blob, len), LS_EINVAL);
+	ls_tls_close(t);
+	ls_tls_config_free(other);
+	ls_tls_config_free(cc);
+	ls_tls_config_free(sc);
+}
+
+static void session_resumption_tls13(void)
+{
+	tt_need_tls13();
+	tt_session_case(LS_TLS_V1_3);
+}
+
+static void session_resumption_tls12(void)
+{
+	tt_session_case(LS_TLS_V1_2);
+}
+
 /* Each certificate failure has its own error on the client. */
 static void wrong_name(void)
 {
@@ -710,7 +856,7 @@ static ls_socket tt_auth_server(tt_srv *v, int mode)
 
 /*
  * The client certificate: PEM, or PKCS#12 where the backend takes no PEM
- * key (Schannel).
+ * EC key (Schannel: RSA only; pem_rsa_client_certificate has PEM there).
  */
 static void tt_client_cert(ls_tls_config *cc)
 {
@@ -767,6 +913,42 @@ static void client_certificate(void)
 		CHECK_OK(v.hs);
 		CHECK_EQ_INT(v.verified, 0);
 	}
+}
+
+/*
+ * A PEM certificate and RSA key, PKCS#8 (as openssl genpkey writes it) and
+ * PKCS#1, on every backend (Schannel imports them by hand). A key that is
+ * not the certificate's is LS_EINVAL; Schannel takes RSA keys only from
+ * PEM, so an EC key is LS_ENOTSUP there.
+ */
+static void pem_rsa_client_certificate(void)
+{
+	static const char *const keys[] = {"clientrsa.key", "clientrsa1.key"};
+	ls_tls_config *cc;
+	size_t i;
+	tt_srv v;
+	int rc;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		cc = tt_client_cfg("ca.pem");
+		CHECK_OK(ls_tls_config_cert_file(cc, tt_path("clientrsa.pem"), tt_path(keys[i])));
+		memset(&v, 0, sizeof(v));
+		rc = tt_client_first_read(cc, &v, LS_TLS_CLIENT_AUTH_REQUIRED);
+		CHECK_MSG(rc == 4, "%s: %s", keys[i], t_err_name(rc));
+		if (!v.host) {
+			CHECK_OK(v.hs);
+			CHECK_EQ_INT(v.verified, 1);
+		}
+	}
+	cc = tt_client_cfg("ca.pem");
+	CHECK_ERR(ls_tls_config_cert_file(cc, tt_path("client.pem"), tt_path("clientrsa.key")),
+	          LS_EINVAL);
+	CHECK_ERR(ls_tls_config_cert_file(cc, tt_path("clientrsa.pem"), tt_path("ca.pem")),
+	          LS_EINVAL); /* no key in it */
+	if (strcmp(ls_tls_backend(), "schannel") == 0)
+		CHECK_ERR(ls_tls_config_cert_file(cc, tt_path("client.pem"), tt_path("client.key")),
+		          LS_ENOTSUP);
+	ls_tls_config_free(cc);
 }
 
 static void close_notify_both_ways(void)
@@ -1413,6 +1595,8 @@ static const t_case cases[] = {
 	TEST_CASE(self_echo_tls13),
 	TEST_CASE(self_echo_tls12),
 	TEST_CASE(blocking_sockets),
+	TEST_CASE(session_resumption_tls13),
+	TEST_CASE(session_resumption_tls12),
 	TEST_CASE(wrong_name),
 	TEST_CASE(unknown_ca),
 	TEST_CASE(expired),
@@ -1422,6 +1606,7 @@ static const t_case cases[] = {
 	TEST_CASE(insecure_switches),
 	TEST_CASE(alpn),
 	TEST_CASE(client_certificate),
+	TEST_CASE(pem_rsa_client_certificate),
 	TEST_CASE(close_notify_both_ways),
 	TEST_CASE(truncation),
 	TEST_CASE(silent_peer_times_out),

@@ -138,4 +138,7 @@ openssl req -new -key clientrsa.key -out clientrsa.csr -subj "/CN=libsock test c
 issue clientrsa v3_client ca -days 825
 openssl pkcs12 -export -in clientrsa.pem -inkey clientrsa.key -certfile ca.pem -out client.p12 \
 	-passout pass:secret
+# The same RSA key as PKCS#1 ("BEGIN RSA PRIVATE KEY"), the other PEM form.
+openssl pkey -in clientrsa.key -traditional -out clientrsa1.key 2>/dev/null ||
+	openssl rsa -in clientrsa.key -out clientrsa1.key 2>/dev/null
 echo "certificates made in $(pwd)"
