@@ -1643,7 +1643,18 @@ int lsi_tlsb_session_set(ls_tls *t, const void *buf, size_t len)
 	                    "Schannel resumes sessions itself: there is none to offer");
 }
 
+/*
+ * Whether Schannel resumed from its own cache (same credentials handle,
+ * same target name). 0 where the runtime cannot say.
+ */
 int lsi_tlsb_session_reused(const ls_tls *t)
 {
-	return 0;
+	lsi_sch_conn *c = LSI_CONN(t);
+	SecPkgContext_SessionInfo info;
+
+	memset(&info, 0, sizeof(info));
+	if (!c->have_ctx ||
+	    QueryContextAttributesW(&c->ctx, SECPKG_ATTR_SESSION_INFO, &info) != SEC_E_OK)
+		return 0;
+	return (info.dwFlags & SSL_SESSION_RECONNECT) != 0;
 }

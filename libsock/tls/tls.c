@@ -841,7 +841,8 @@ int ls_tls_session_get(ls_tls *t, void *buf, size_t size, size_t *len)
 	rc = lsi_tlsb_session_get(t, buf, size, len);
 	if (rc == LS_EAGAIN && t->io_err == LS_EINTR)
 		return LS_EINTR;
-	if (rc == LS_ENOSPC || rc == LS_ENOENT)
+	/* Only a failure of the connection itself (met while reading) is sticky. */
+	if (rc == LS_ENOSPC || rc == LS_ENOENT || rc == LS_ENOTSUP || rc == LS_ENOMEM)
 		return rc;
 	return (int)lsi_tls_settle(t, rc);
 }
