@@ -515,7 +515,8 @@ static double resumed(const side *sd)
 	for (i = 0; i < cfg.handshakes; i++) {
 		end = sd->new_end(connect_to(port), 0, session);
 		if (end == NULL || !sd->reused(end))
-			die("%s: resumed handshake %d (%s)", sd->name, i, end ? "not resumed" : "failed");
+			die("%s: resumed handshake %d (%s)", sd->name, i,
+			    end != NULL ? "not resumed" : "failed");
 		sd->close(end);
 	}
 	stop_server(&j, th);

@@ -764,7 +764,8 @@ static int lsi_sess_open(ls_tls *t, const unsigned char *p, size_t len, const ch
 	if (!lsi_sess_mac(t, p + LSI_SESS_BODY_OFF, len - LSI_SESS_BODY_OFF, mac) ||
 	    CRYPTO_memcmp(mac, p + LSI_SESS_MAC_OFF, sizeof(mac)) != 0)
 		return lsi_tls_fail(t, LS_EINVAL, 0,
-		                    "the saved TLS session is corrupt or from another configuration");
+		                    "the saved TLS session is corrupt or from another "
+		                    "configuration");
 	*nlen = p[LSI_SESS_BODY_OFF];
 	*name = (const char *)p + LSI_SESS_BODY_OFF + 1;
 	*der = p + LSI_SESS_BODY_OFF + 1 + *nlen;

@@ -402,8 +402,9 @@ static int lsi_pkcs8_blob(const BYTE *der, DWORD len, BYTE **blob, DWORD *blob_l
 	int rc = lsi_pkcs8_rsa(der, len, &rsa, &rsa_len);
 
 	if (rc == LS_ENOTSUP)
-		return lsi_tls_fail(NULL, rc, 0, "the Schannel backend takes RSA keys only from PEM "
-		                                 "(this PKCS#8 key is not RSA); use PKCS#12");
+		return lsi_tls_fail(NULL, rc, 0,
+		                    "the Schannel backend takes RSA keys only from PEM "
+		                    "(this PKCS#8 key is not RSA); use PKCS#12");
 	if (rc != 0 || rsa_len > 0xffff ||
 	    (*blob = lsi_rsa_blob(rsa, (DWORD)rsa_len, blob_len)) == NULL)
 		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
@@ -435,13 +436,15 @@ static int lsi_pem_key_blob(const void *key, size_t len, BYTE **blob, DWORD *blo
 		                       "(PKCS#8 or PKCS#1); use PKCS#12");
 	der = lsi_pem_der(k, n, &der_len);
 	if (der == NULL)
-		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "unreadable PEM private key");
+		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                    "unreadable PEM private key");
 	if (k[11] == 'R')
 		*blob = lsi_rsa_blob(der, der_len, blob_len);
 	else
 		rc = lsi_pkcs8_blob(der, der_len, blob, blob_len);
 	if (rc == 0 && *blob == NULL)
-		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot decode the RSA key");
+		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                  "cannot decode the RSA key");
 	SecureZeroMemory(der, der_len);
 	LocalFree(der);
 	return rc;
@@ -466,19 +469,20 @@ static BYTE *lsi_rsa_public(HCRYPTKEY key, DWORD *len)
 /* Whether the certificate's public key is the imported key's. */
 static int lsi_key_matches(HCRYPTPROV prov, HCRYPTKEY priv, PCCERT_CONTEXT leaf)
 {
+	CERT_PUBLIC_KEY_INFO *info = &leaf->pCertInfo->SubjectPublicKeyInfo;
 	HCRYPTKEY pub = 0;
 	BYTE *a = NULL, *b = NULL;
 	DWORD alen = 0, blen = 0;
 	int same;
 
-	if (!CryptImportPublicKeyInfo(prov, X509_ASN_ENCODING, &leaf->pCertInfo->SubjectPublicKeyInfo,
-	                              &pub))
+	if (!CryptImportPublicKeyInfo(prov, X509_ASN_ENCODING, info, &pub))
 		return 0;
 	a = lsi_rsa_public(priv, &alen);
 	b = lsi_rsa_public(pub, &blen);
 	/* After the BLOBHEADER: the RSAPUBKEY (bit length, exponent) and the modulus. */
 	same = a != NULL && b != NULL && alen == blen && alen > sizeof(BLOBHEADER) &&
-	       memcmp(a + sizeof(BLOBHEADER), b + sizeof(BLOBHEADER), alen - sizeof(BLOBHEADER)) == 0;
+	       memcmp(a + sizeof(BLOBHEADER), b + sizeof(BLOBHEADER),
+	              alen - sizeof(BLOBHEADER)) == 0;
 	LocalFree(a);
 	LocalFree(b);
 	CryptDestroyKey(pub);
@@ -500,7 +504,8 @@ static int lsi_import_key(const BYTE *blob, DWORD len, PCCERT_CONTEXT leaf, HCRY
 	if (!CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_AES, CRYPT_VERIFYCONTEXT))
 		return lsi_tls_fail(NULL, LS_ENOMEM, (int)GetLastError(), "CryptAcquireContext");
 	if (!CryptImportKey(prov, blob, len, 0, CRYPT_EXPORTABLE, &key))
-		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot import the RSA key");
+		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                  "cannot import the RSA key");
 	else if (!lsi_key_matches(prov, key, leaf))
 		rc = lsi_tls_fail(NULL, LS_EINVAL, 0, "the certificate and key do not go together");
 	if (key != 0)
