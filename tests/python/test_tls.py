@@ -602,5 +602,47 @@ class TestPrograms(unittest.TestCase):
         self.assertEqual(r.stdout.count(' ok stdlib'), 6, r.stdout)
 
 
+
+class TestPump(unittest.TestCase):
+    """The pump's two routes to OpenSSL's memory BIOs (src/lsp_tls.c): its
+    BIO * directly once the run-time checks pass, else the MemoryBIOs'
+    Python methods (forced with LIBSOCK_TLS_PUMP=python)."""
+
+    def test_route_follows_the_checks(self):
+        from libsock import _tls, _libsock
+        ok, why = _tls.DIRECT
+        self.assertIsInstance(why, str)
+        if os.environ.get('LIBSOCK_TLS_PUMP', '').lower() == 'python':
+            self.assertEqual((ok, why), (False, 'LIBSOCK_TLS_PUMP=python'))
+        # The check runs once per process: the same answer again.
+        if why != 'LIBSOCK_TLS_PUMP=python':
+            self.assertEqual(_libsock._tls_direct_check(), (ok, why))
+        peer = Peer(libsock, echo)
+        with connect(libsock, peer.port) as s:
+            self.assertIs(s._sslobj._pump.direct, ok)
+            s.sendall(b'route')
+            self.assertEqual(s.recv(100), b'route')
+        peer.join()
+        self.assertIsNone(peer.error)
+        # Objects that are not _ssl.MemoryBIOs never get the direct route.
+        bio = ssl.MemoryBIO()
+        self.assertFalse(_libsock._TLSPump(object(), object(), None, True).direct)
+        self.assertFalse(_libsock._TLSPump(bio, bio, None, True).direct)
+        self.assertIs(_libsock._TLSPump(ssl.MemoryBIO(), ssl.MemoryBIO(), None, True).direct, ok)
+        self.assertFalse(_libsock._TLSPump(ssl.MemoryBIO(), ssl.MemoryBIO(), None).direct)
+
+    @unittest.skipIf(os.environ.get('LIBSOCK_TLS_PUMP', '').lower() == 'python',
+                     "already the Python-method pump")
+    def test_python_method_pump(self):
+        """This whole file again with the pump forced onto the MemoryBIOs'
+        Python methods (the fallback when a check fails)."""
+        env = dict(os.environ, LIBSOCK_TLS_PUMP='python')
+        r = subprocess.run([sys.executable, '-m', 'unittest', '-v', 'test_tls'],
+                           capture_output=True, text=True, timeout=170, env=env, cwd=HERE)
+        self.assertEqual(r.returncode, 0, r.stderr[-4000:])
+        self.assertRegex(r.stderr, r'test_route_follows_the_checks \(.*\) \.\.\. ok')
+        self.assertRegex(r.stderr, r'\nOK')
+
+
 if __name__ == '__main__':
     unittest.main()

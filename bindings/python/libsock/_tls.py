@@ -18,7 +18,9 @@ libsock socket fails. It also offers OpenSSL over two memory buffers
   pump that moves TLS records between them and the libsock socket with
   libsock's own calls, in C (``_libsock._TLSPump``, src/lsp_tls.c), so the
   bytes are counted by libsock, follow its timeouts and signals, and show
-  in ``libsock.sockets()``.
+  in ``libsock.sockets()``. Where its run-time checks pass (see
+  ``_direct_route``) the pump writes and reads OpenSSL's BIOs under the
+  MemoryBIOs directly; otherwise through their Python methods.
 * ``ssl.SSLContext.sslsocket_class`` is set, once ``ssl`` is imported, to
   a class whose ``_create`` gives libsock sockets this route and leaves any
   other socket to stdlib's ``SSLSocket`` untouched.
@@ -62,6 +64,24 @@ _MemoryBIO = _ssl.MemoryBIO
 _TLSPump = _libsock._TLSPump
 
 
+def _direct_route() -> tuple:
+    """May the pump reach OpenSSL's BIOs under the MemoryBIOs directly?
+    The C checks run once per process (src/lsp_tls.c: the interpreter, the
+    MemoryBIO layout, the same OpenSSL, a memory BIO, a byte round-tripped);
+    LIBSOCK_TLS_PUMP=python keeps the MemoryBIOs' Python methods."""
+    if os.environ.get('LIBSOCK_TLS_PUMP', '').lower() == 'python':
+        return False, 'LIBSOCK_TLS_PUMP=python'
+    try:
+        return _libsock._tls_direct_check()
+    except Exception as exc:  # the check itself failed: keep the Python methods
+        return False, f'check failed: {exc!r}'
+
+
+# (ok, why): read by the tests and by `python -m libsock`-style diagnostics.
+DIRECT = _direct_route()
+_DIRECT = DIRECT[0]
+
+
 class _TLSConn:
     """What ``SSLSocket._sslobj`` holds: the ``_ssl._SSLSocket`` interface
     (read, write, do_handshake, shutdown, pending, getpeercert, cipher, ...)
@@ -85,7 +105,7 @@ class _TLSConn:
         self._ref = weakref.ref(sslsock)
         # Record boundaries, EOF, unsent TLS bytes; `exact`: receive no byte
         # past the current record (unwrap).
-        self._pump = _TLSPump(self._in, self._out, self._obj)
+        self._pump = _TLSPump(self._in, self._out, self._obj, _DIRECT)
         self._wpending = 0    # a non-blocking write() accepted, not yet all sent
         # One thread may read while another writes, as on stdlib's SSLSocket:
         # _rlock keeps the incoming side (its BIO and record boundaries) to

@@ -35,10 +35,44 @@
  * every other case (OpenSSL has something to send, EOF, a non-blocking
  * socket with nothing there, any error) back to the Python code with
  * sslobj's own exception.
+ *
+ * The direct route (built with OpenSSL, for CPython 3.11): the pump reaches
+ * the BIO * under each ssl.MemoryBIO (PySSLMemoryBIO in CPython's
+ * Modules/_ssl.c, declared below) and feeds received records with
+ * BIO_write (with the GIL released, in the same stretch as the receive) and
+ * drains what OpenSSL wrote with BIO_read, with no Python call and no bytes
+ * object per record. It is only taken once _tls_direct_check() has found,
+ * once per process: this interpreter is the 3.11 the layout was compiled
+ * for, _ssl.MemoryBIO has that size, _ssl's OpenSSL is this extension's
+ * (ssl.OPENSSL_VERSION_NUMBER == OpenSSL_version_num()), a fresh
+ * MemoryBIO's BIO is a memory BIO (BIO_TYPE_MEM), and a byte written with
+ * MemoryBIO.write comes back through BIO_read (and one written with
+ * BIO_write through MemoryBIO.read, and write_eof sets eof_written). Each
+ * pump checks again that both objects are exactly _ssl.MemoryBIO with a
+ * memory BIO. Anything else, or LIBSOCK_TLS_PUMP=python (in _tls.py), keeps
+ * the MemoryBIOs' Python methods.
  */
 #include "lsp.h"
 
 #include <string.h>
+
+#if defined(LSP_HAVE_OPENSSL) && PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#define LSP_DIRECT 1
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+/* CPython 3.11's PySSLMemoryBIO (Modules/_ssl.c); checked at run time. */
+typedef struct {
+	PyObject_HEAD
+	BIO *bio;
+	int eof_written;
+} lsp_memory_bio;
+static PyTypeObject *memtype; /* _ssl.MemoryBIO once the check passed */
+#else
+#define LSP_DIRECT 0
+typedef struct bio_st BIO;
+#endif
+static int direct_state = -1; /* -1 not checked, 0 no, 1 yes */
+static char direct_why[160];
 
 #define HDR 5
 /* A whole record: 5-byte header and the most a header's length can say. */
@@ -49,8 +83,9 @@ typedef struct {
 	PyObject *inbio;       /* ssl.MemoryBIO OpenSSL reads from */
 	PyObject *outbio;      /* ssl.MemoryBIO OpenSSL writes to */
 	PyObject *sslobj;      /* the _ssl._SSLSocket over them */
-	PyObject *unsent;      /* bytes not sent yet (non-blocking), or NULL */
-	Py_ssize_t unsent_off;
+	BIO *rbio, *wbio;      /* the BIOs under inbio and outbio (direct route), or NULL */
+	unsigned char *obuf;   /* TLS bytes taken from OpenSSL, [ooff, olen) not sent yet */
+	size_t ocap, olen, ooff;
 	unsigned char *buf;    /* RBUF bytes: one receive */
 	unsigned char hdr[HDR];/* the part of a header received so far */
 	int hdrlen;
@@ -125,9 +160,16 @@ static lsp_sock *sock_of(PyObject *o)
 	return s;
 }
 
-static int bio_pending(PyObject *bio, Py_ssize_t *n)
+static int bio_pending(tls_pump *p, PyObject *bio, Py_ssize_t *n)
 {
-	PyObject *v = PyObject_GetAttr(bio, s_pending);
+	PyObject *v;
+#if LSP_DIRECT
+	if (p->rbio != NULL) {
+		*n = (Py_ssize_t)BIO_ctrl_pending(bio == p->inbio ? p->rbio : p->wbio);
+		return 0;
+	}
+#endif
+	v = PyObject_GetAttr(bio, s_pending);
 	if (v == NULL)
 		return -1;
 	*n = PyLong_AsSsize_t(v);
@@ -135,11 +177,50 @@ static int bio_pending(PyObject *bio, Py_ssize_t *n)
 	return *n == -1 && PyErr_Occurred() ? -1 : 0;
 }
 
+/* The direct route: n bytes into OpenSSL's read BIO, no Python API (the GIL
+ * may be released). 0, or -1 (the BIO could not grow). */
+static int feed_bio(tls_pump *p, const unsigned char *d, size_t n)
+{
+#if LSP_DIRECT
+	while (n) {
+		int chunk = n > 0x40000000 ? 0x40000000 : (int)n;
+		int r = BIO_write(p->rbio, d, chunk);
+		if (r <= 0)
+			return -1;
+		d += r;
+		n -= (size_t)r;
+	}
+	return 0;
+#else
+	(void)p;
+	(void)d;
+	(void)n;
+	return -1;
+#endif
+}
+
+static int eof_written(tls_pump *p)
+{
+#if LSP_DIRECT
+	return ((lsp_memory_bio *)p->inbio)->eof_written;
+#else
+	(void)p;
+	return 1;
+#endif
+}
+
 static int feed(tls_pump *p, size_t n)
 {
 	PyObject *mv, *r;
 	if (n == 0)
 		return 0;
+	if (p->rbio != NULL && !eof_written(p)) {
+		if (feed_bio(p, p->buf, n) < 0) {
+			PyErr_NoMemory();
+			return -1;
+		}
+		return 0;
+	}
 	mv = PyMemoryView_FromMemory((char *)p->buf, (Py_ssize_t)n, PyBUF_READ);
 	if (mv == NULL)
 		return -1;
@@ -148,6 +229,70 @@ static int feed(tls_pump *p, size_t n)
 	if (r == NULL)
 		return -1;
 	Py_DECREF(r);
+	return 0;
+}
+
+/* Room for n more bytes at obuf + olen (what was sent is dropped first). */
+static int out_room(tls_pump *p, size_t n)
+{
+	if (p->ooff) {
+		memmove(p->obuf, p->obuf + p->ooff, p->olen - p->ooff);
+		p->olen -= p->ooff;
+		p->ooff = 0;
+	}
+	if (p->olen + n > p->ocap) {
+		size_t cap = p->ocap ? p->ocap : 16384;
+		unsigned char *nb;
+		while (cap < p->olen + n)
+			cap *= 2;
+		nb = PyMem_Realloc(p->obuf, cap);
+		if (nb == NULL) {
+			PyErr_NoMemory();
+			return -1;
+		}
+		p->obuf = nb;
+		p->ocap = cap;
+	}
+	return 0;
+}
+
+/* Take what OpenSSL wrote to the outgoing BIO, after what is not sent yet. */
+static int take_out(tls_pump *p)
+{
+	PyObject *data;
+	Py_ssize_t n;
+#if LSP_DIRECT
+	if (p->wbio != NULL) {
+		size_t avail = BIO_ctrl_pending(p->wbio);
+		while (avail) {
+			int chunk = avail > 0x40000000 ? 0x40000000 : (int)avail, r;
+			if (out_room(p, (size_t)chunk) < 0)
+				return -1;
+			r = BIO_read(p->wbio, p->obuf + p->olen, chunk);
+			if (r <= 0)
+				break;
+			p->olen += (size_t)r;
+			avail = BIO_ctrl_pending(p->wbio);
+		}
+		return 0;
+	}
+#endif
+	data = PyObject_CallMethodObjArgs(p->outbio, s_read, NULL);
+	if (data == NULL)
+		return -1;
+	if (!PyBytes_Check(data)) {
+		Py_DECREF(data);
+		PyErr_SetString(PyExc_TypeError, "MemoryBIO.read() did not return bytes");
+		return -1;
+	}
+	n = PyBytes_GET_SIZE(data);
+	if (n && out_room(p, (size_t)n) < 0) {
+		Py_DECREF(data);
+		return -1;
+	}
+	memcpy(p->obuf + p->olen, PyBytes_AS_STRING(data), (size_t)n);
+	p->olen += (size_t)n;
+	Py_DECREF(data);
 	return 0;
 }
 
@@ -171,6 +316,8 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		size_t got = 0;
 		int64_t rc = 0;
 		int ne = 0, nrecv = 0;
+		/* The direct route feeds OpenSSL before the GIL is taken back. */
+		int direct = p->rbio != NULL && !eof_written(p), fed = 0, fedrc = 0;
 		if (h == LS_INVALID_SOCKET) {
 			lsp_closed();
 			return -1;
@@ -242,13 +389,23 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			if (p->done != done0 || got == RBUF)
 				break; /* the record OpenSSL waits for is all here */
 		}
+		if (direct && got) {
+			fedrc = feed_bio(p, p->buf, got);
+			fed = 1;
+		}
 		Py_END_ALLOW_THREADS
 	after:
 		lsp_counts.received += (unsigned long long)nrecv;
 		if (got) {
 			any = 1;
-			if (feed(p, got) < 0)
+			if (fed) {
+				if (fedrc < 0) {
+					PyErr_NoMemory();
+					return -1;
+				}
+			} else if (feed(p, got) < 0) {
 				return -1;
+			}
 		}
 		if (rc > 0)
 			return 1;
@@ -281,41 +438,26 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 /* Send what is unsent and what OpenSSL wrote. 1 all sent, 0 some kept (non-blocking), -1. */
 static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 {
-	PyObject *data = PyObject_CallMethodObjArgs(p->outbio, s_read, NULL);
-	const char *b;
-	Py_ssize_t n, off = 0;
+	const unsigned char *b;
+	size_t n, off;
 	int64_t rc = 0;
 	int ne = 0;
-	if (data == NULL)
+	if (take_out(p) < 0)
 		return -1;
-	if (p->unsent != NULL) {
-		PyObject *all = PyBytes_FromStringAndSize(
-		    PyBytes_AS_STRING(p->unsent) + p->unsent_off,
-		    PyBytes_GET_SIZE(p->unsent) - p->unsent_off);
-		if (all == NULL) {
-			Py_DECREF(data);
-			return -1;
-		}
-		PyBytes_Concat(&all, data);
-		Py_DECREF(data);
-		if (all == NULL)
-			return -1;
-		data = all;
-		Py_CLEAR(p->unsent);
-		p->unsent_off = 0;
-	}
-	b = PyBytes_AS_STRING(data);
-	n = PyBytes_GET_SIZE(data);
+	/* obuf stays put while this runs: push is called under _wlock. */
+	b = p->obuf;
+	n = p->olen;
+	off = p->ooff;
 	while (off < n) {
 		ls_socket h = s->h;
 		int64_t tmo = s->timeout_ms;
 		if (h == LS_INVALID_SOCKET) {
-			Py_DECREF(data);
+			p->ooff = off;
 			lsp_closed();
 			return -1;
 		}
 		if (tmo == 0) {
-			rc = ls_send(h, b + off, (size_t)(n - off), 0);
+			rc = ls_send(h, b + off, n - off, 0);
 			if (rc < 0)
 				ne = ls_native_error();
 		} else {
@@ -324,9 +466,9 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			Py_BEGIN_ALLOW_THREADS
 			for (;;) {
 				if (tmo < 0) {
-					rc = ls_send(h, b + off, (size_t)(n - off), 0);
+					rc = ls_send(h, b + off, n - off, 0);
 				} else {
-					rc = ls_send(h, b + off, (size_t)(n - off), LS_MSG_DONTWAIT);
+					rc = ls_send(h, b + off, n - off, LS_MSG_DONTWAIT);
 					if (rc == LS_EAGAIN) {
 						int64_t left = time_left(*deadline);
 						ls_pollfd pf;
@@ -353,7 +495,7 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 					break;
 				}
 				lsp_counts.sent++;
-				off += (Py_ssize_t)rc;
+				off += (size_t)rc;
 				if (off >= n)
 					break;
 			}
@@ -364,7 +506,7 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		if (rc > 0) {
 			if (tmo == 0)
 				lsp_counts.sent++;
-			off += (Py_ssize_t)rc;
+			off += (size_t)rc;
 			continue;
 		}
 		if (rc == LS_EINTR) {
@@ -373,8 +515,7 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			continue;
 		}
 		if (rc == LS_EAGAIN && tmo == 0) {
-			p->unsent = data;
-			p->unsent_off = off;
+			p->ooff = off;
 			return 0;
 		}
 		if (rc == LS_ETIMEDOUT && tmo != 0) {
@@ -387,12 +528,11 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
 		goto keep_and_fail;
 	}
-	Py_DECREF(data);
+	p->olen = p->ooff = 0;
 	return 1;
 keep_and_fail:
 	/* What is left stays first in line: TLS bytes must go out in order. */
-	p->unsent = data;
-	p->unsent_off = off;
+	p->ooff = off;
 	return -1;
 }
 
@@ -445,20 +585,20 @@ static int must_pull(tls_pump *p, PyObject *len, int *yes)
 	Py_ssize_t n;
 	PyObject *v;
 	*yes = 0;
-	if (!p->ready || p->eof || p->unsent != NULL || !PyLong_Check(len))
+	if (!p->ready || p->eof || p->olen > p->ooff || !PyLong_Check(len))
 		return 0;
 	n = PyLong_AsSsize_t(len);
 	if (n <= 0) {
 		PyErr_Clear();
 		return 0;
 	}
-	if (bio_pending(p->outbio, &n) < 0)
+	if (bio_pending(p, p->outbio, &n) < 0)
 		return -1;
 	if (n)
 		return 0;
-	if (bio_pending(p->inbio, &n) < 0)
+	if (bio_pending(p, p->inbio, &n) < 0)
 		return -1;
-	if (n > p->cur)
+	if (n > (Py_ssize_t)p->cur)
 		return 0;
 	v = PyObject_CallMethodObjArgs(p->sslobj, s_pending, NULL);
 	if (v == NULL)
@@ -502,13 +642,13 @@ static PyObject *p_read(tls_pump *p, PyObject *args)
 			p->ready = 1;
 			return r;
 		}
-		if (forced < 0 || p->eof || p->unsent != NULL || !PyErr_ExceptionMatches(want_read))
+		if (forced < 0 || p->eof || p->olen > p->ooff || !PyErr_ExceptionMatches(want_read))
 			return NULL;
 		{
 			Py_ssize_t n;
 			PyObject *et, *ev, *tb;
 			PyErr_Fetch(&et, &ev, &tb);
-			if (bio_pending(p->outbio, &n) < 0) {
+			if (bio_pending(p, p->outbio, &n) < 0) {
 				Py_XDECREF(et);
 				Py_XDECREF(ev);
 				Py_XDECREF(tb);
@@ -552,9 +692,9 @@ static int locked_push(tls_pump *p, lsp_sock *s, PyObject *lock, const char *op,
 static int has_output(tls_pump *p, int *yes)
 {
 	Py_ssize_t n;
-	if (bio_pending(p->outbio, &n) < 0)
+	if (bio_pending(p, p->outbio, &n) < 0)
 		return -1;
-	*yes = n > 0 || p->unsent != NULL;
+	*yes = n > 0 || p->olen > p->ooff;
 	return 0;
 }
 
@@ -631,8 +771,9 @@ static PyObject *p_run(tls_pump *p, PyObject *args)
 static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
 	PyObject *in, *out, *obj;
+	int direct = 0;
 	tls_pump *p;
-	if (!PyArg_ParseTuple(args, "OOO:_TLSPump", &in, &out, &obj))
+	if (!PyArg_ParseTuple(args, "OOO|p:_TLSPump", &in, &out, &obj, &direct))
 		return NULL;
 	if (want_read == NULL) { /* _ssl is loaded by now: ssl made the BIOs */
 		PyObject *ssl = PyImport_ImportModule("_ssl");
@@ -665,6 +806,20 @@ static PyObject *p_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	p->outbio = out;
 	p->sslobj = obj;
 	(void)kw;
+#if LSP_DIRECT
+	/* Only after the process-wide check, and only over _ssl's own objects. */
+	if (direct && direct_state == 1 && in != out && Py_TYPE(in) == memtype &&
+	    Py_TYPE(out) == memtype) {
+		BIO *rb = ((lsp_memory_bio *)in)->bio, *wb = ((lsp_memory_bio *)out)->bio;
+		if (rb != NULL && wb != NULL && rb != wb && BIO_method_type(rb) == BIO_TYPE_MEM &&
+		    BIO_method_type(wb) == BIO_TYPE_MEM) {
+			p->rbio = rb;
+			p->wbio = wb;
+		}
+	}
+#else
+	(void)direct;
+#endif
 	return (PyObject *)p;
 }
 
@@ -681,7 +836,6 @@ static int p_clear(tls_pump *p)
 	Py_CLEAR(p->inbio);
 	Py_CLEAR(p->outbio);
 	Py_CLEAR(p->sslobj);
-	Py_CLEAR(p->unsent);
 	return 0;
 }
 
@@ -690,6 +844,7 @@ static void p_dealloc(tls_pump *p)
 	PyObject_GC_UnTrack(p);
 	p_clear(p);
 	PyMem_Free(p->buf);
+	PyMem_Free(p->obuf);
 	Py_TYPE(p)->tp_free((PyObject *)p);
 }
 
@@ -721,7 +876,13 @@ static int s_exact(tls_pump *p, PyObject *v, void *c)
 static PyObject *g_unsent(tls_pump *p, void *c)
 {
 	(void)c;
-	return PyLong_FromSsize_t(p->unsent ? PyBytes_GET_SIZE(p->unsent) - p->unsent_off : 0);
+	return PyLong_FromSize_t(p->olen - p->ooff);
+}
+
+static PyObject *g_direct(tls_pump *p, void *c)
+{
+	(void)c;
+	return PyBool_FromLong(p->rbio != NULL);
 }
 
 static PyMethodDef p_methods[] = {
@@ -740,6 +901,7 @@ static PyGetSetDef p_getset[] = {
 	{"eof", (getter)g_eof, NULL, "the peer closed", NULL},
 	{"exact", (getter)g_exact, (setter)s_exact, "take no byte past the current record", NULL},
 	{"unsent", (getter)g_unsent, NULL, "TLS bytes waiting to be sent", NULL},
+	{"direct", (getter)g_direct, NULL, "the records go through the BIOs directly", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -757,6 +919,133 @@ static PyTypeObject pump_type = {
 	.tp_new = p_new,
 };
 
+#if LSP_DIRECT
+static int no(const char *why)
+{
+	snprintf(direct_why, sizeof direct_why, "%s", why);
+	return 0;
+}
+
+/* The checks of the direct route (see the top). 1 yes, 0 no (direct_why
+ * says why), -1 with an exception. */
+static int direct_check(void)
+{
+	PyObject *ssl, *type, *num, *m = NULL, *r = NULL;
+	unsigned long long ver;
+	BIO *bio;
+	unsigned char c = 0;
+	int ok = 0;
+	if ((Py_Version >> 16) != (PY_VERSION_HEX >> 16))
+		return no("the interpreter is not the Python the layout was compiled for");
+	ssl = PyImport_ImportModule("_ssl");
+	if (ssl == NULL)
+		return -1;
+	type = PyObject_GetAttrString(ssl, "MemoryBIO");
+	num = PyObject_GetAttrString(ssl, "OPENSSL_VERSION_NUMBER");
+	Py_DECREF(ssl);
+	if (type == NULL || num == NULL)
+		goto fail;
+	if (!PyType_Check(type) ||
+	    ((PyTypeObject *)type)->tp_basicsize != (Py_ssize_t)sizeof(lsp_memory_bio)) {
+		ok = no("_ssl.MemoryBIO is not the PySSLMemoryBIO of CPython 3.11");
+		goto done;
+	}
+	ver = PyLong_AsUnsignedLongLong(num);
+	if (ver == (unsigned long long)-1 && PyErr_Occurred())
+		goto fail;
+	if (ver != (unsigned long long)OpenSSL_version_num()) {
+		ok = no("_ssl uses another OpenSSL than this extension");
+		goto done;
+	}
+	m = PyObject_CallObject(type, NULL);
+	if (m == NULL)
+		goto fail;
+	if (Py_TYPE(m) != (PyTypeObject *)type) {
+		ok = no("_ssl.MemoryBIO() made another type");
+		goto done;
+	}
+	bio = ((lsp_memory_bio *)m)->bio;
+	if (bio == NULL || BIO_method_type(bio) != BIO_TYPE_MEM ||
+	    ((lsp_memory_bio *)m)->eof_written != 0) {
+		ok = no("the BIO under MemoryBIO is not a memory BIO");
+		goto done;
+	}
+	/* Python's write, our read. */
+	r = PyObject_CallMethod(m, "write", "y#", "\x5a", (Py_ssize_t)1);
+	if (r == NULL)
+		goto fail;
+	Py_CLEAR(r);
+	if (BIO_ctrl_pending(bio) != 1 || BIO_read(bio, &c, 1) != 1 || c != 0x5a ||
+	    BIO_ctrl_pending(bio) != 0) {
+		ok = no("a byte written with MemoryBIO.write did not come back through BIO_read");
+		goto done;
+	}
+	/* Our write, Python's read. */
+	if (BIO_write(bio, "\xa5", 1) != 1) {
+		ok = no("BIO_write failed");
+		goto done;
+	}
+	r = PyObject_CallMethod(m, "read", NULL);
+	if (r == NULL)
+		goto fail;
+	if (!PyBytes_Check(r) || PyBytes_GET_SIZE(r) != 1 ||
+	    (unsigned char)PyBytes_AS_STRING(r)[0] != 0xa5) {
+		ok = no("a byte written with BIO_write did not come back through MemoryBIO.read");
+		goto done;
+	}
+	Py_CLEAR(r);
+	r = PyObject_CallMethod(m, "write_eof", NULL);
+	if (r == NULL)
+		goto fail;
+	if (((lsp_memory_bio *)m)->eof_written != 1) {
+		ok = no("MemoryBIO.write_eof did not set eof_written");
+		goto done;
+	}
+	Py_INCREF(type);
+	memtype = (PyTypeObject *)type;
+	ok = 1;
+	snprintf(direct_why, sizeof direct_why, "%s", "checked");
+done:
+	Py_XDECREF(r);
+	Py_XDECREF(m);
+	Py_XDECREF(type);
+	Py_XDECREF(num);
+	return ok;
+fail:
+	Py_XDECREF(r);
+	Py_XDECREF(m);
+	Py_XDECREF(type);
+	Py_XDECREF(num);
+	return -1;
+}
+#endif
+
+static PyObject *tls_direct_check(PyObject *self, PyObject *noargs)
+{
+	(void)self;
+	(void)noargs;
+	if (direct_state < 0) {
+#if LSP_DIRECT
+		int r = direct_check();
+		if (r < 0)
+			return NULL;
+		direct_state = r;
+#else
+		snprintf(direct_why, sizeof direct_why, "%s",
+		         "built without OpenSSL or not for CPython 3.11");
+		direct_state = 0;
+#endif
+	}
+	return Py_BuildValue("(Os)", direct_state ? Py_True : Py_False, direct_why);
+}
+
+static PyMethodDef tls_functions[] = {
+	{"_tls_direct_check", tls_direct_check, METH_NOARGS,
+	 "_tls_direct_check() -> (ok, why): may the TLS pump use the BIOs under "
+	 "ssl.MemoryBIO directly (checked once per process)"},
+	{NULL, NULL, 0, NULL},
+};
+
 int lsp_tls_init(PyObject *module, PyTypeObject *sb)
 {
 	sockbase = sb;
@@ -767,6 +1056,8 @@ int lsp_tls_init(PyObject *module, PyTypeObject *sb)
 	s_read = PyUnicode_InternFromString("read");
 	s_pending = PyUnicode_InternFromString("pending");
 	if (!s_write || !s_write_eof || !s_read || !s_pending)
+		return -1;
+	if (PyModule_AddFunctions(module, tls_functions) < 0)
 		return -1;
 	Py_INCREF(&pump_type);
 	if (PyModule_AddObject(module, "_TLSPump", (PyObject *)&pump_type) < 0) {
