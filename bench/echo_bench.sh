@@ -17,26 +17,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../scripts/lib.sh
 . "$root/scripts/lib.sh"
 
-# Debian packages that are not tools on PATH (libraries, Python modules).
-ensure_debs() {
-  local missing=() p sudo=""
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo="sudo"
-    else
-      echo "error: missing packages: ${missing[*]}" >&2
-      echo "install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
-  echo "== installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-}
 
 ensure_tools cmake ninja gcc pkg-config swig
 ensure_debs libuv1-dev python3-uvloop python3-dev

@@ -39,7 +39,7 @@ static int lsi_flags(int flags)
  * more bytes than the send buffer has room for may still wait until they
  * fit, as Windows accepts a whole buffer once any room is free.
  */
-static int lsi_dontwait(SOCKET s, int flags, int writable)
+int lsi_win_dontwait(SOCKET s, int flags, int writable)
 {
 	int rc;
 
@@ -96,7 +96,7 @@ static int64_t lsi_recv_failed(int code, int flags, int64_t len)
 int64_t lsi_plat_send(lsi_fd fd, const void *buf, size_t len, int flags)
 {
 	SOCKET s = lsi_win_sock(fd);
-	int rc = lsi_dontwait(s, flags, 1);
+	int rc = lsi_win_dontwait(s, flags, 1);
 
 	if (rc != 0)
 		return rc;
@@ -133,7 +133,7 @@ static int64_t lsi_recv_all(SOCKET s, char *buf, int n, int flags)
 int64_t lsi_plat_recv(lsi_fd fd, void *buf, size_t len, int flags)
 {
 	SOCKET s = lsi_win_sock(fd);
-	int rc = lsi_dontwait(s, flags, 0);
+	int rc = lsi_win_dontwait(s, flags, 0);
 
 	if (rc != 0)
 		return rc;
@@ -153,7 +153,7 @@ int64_t lsi_plat_sendto(lsi_fd fd, const void *buf, size_t len, int flags, const
 		return lsi_plat_send(fd, buf, len, flags);
 	rc = lsi_addr_to_native(to, &sa, &salen);
 	if (rc == 0)
-		rc = lsi_dontwait(s, flags, 1);
+		rc = lsi_win_dontwait(s, flags, 1);
 	if (rc != 0)
 		return rc;
 	rc = lsi_win_sendto(s, (const char *)buf, lsi_clamp(len), lsi_flags(flags), &sa.sa, salen);
@@ -182,7 +182,7 @@ int64_t lsi_plat_recvfrom(lsi_fd fd, void *buf, size_t len, int flags, ls_addr *
 			memset(from, 0, sizeof *from);
 		return got;
 	}
-	rc = lsi_dontwait(s, flags, 0);
+	rc = lsi_win_dontwait(s, flags, 0);
 	if (rc != 0)
 		return rc;
 	memset(&sa, 0, sizeof sa);
@@ -233,7 +233,7 @@ int64_t lsi_plat_sendv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
 	WSABUF bufs[LS_IOV_MAX];
 	DWORD sent = 0;
 	DWORD n;
-	int rc = lsi_dontwait(s, flags, 1);
+	int rc = lsi_win_dontwait(s, flags, 1);
 
 	if (rc != 0)
 		return rc;
@@ -307,7 +307,7 @@ int64_t lsi_plat_recvv(lsi_fd fd, const ls_iovec *iov, size_t count, int flags)
 	SOCKET s = lsi_win_sock(fd);
 	WSABUF bufs[LS_IOV_MAX];
 	DWORD n;
-	int rc = lsi_dontwait(s, flags, 0);
+	int rc = lsi_win_dontwait(s, flags, 0);
 
 	if (rc != 0)
 		return rc;

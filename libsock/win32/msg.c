@@ -32,23 +32,6 @@ static DWORD lsi_wbufs(WSABUF *w, const ls_iovec *iov, size_t count)
 	return (DWORD)count;
 }
 
-/* The zero-timeout check that stands in for MSG_DONTWAIT (see io.c). */
-static int lsi_msg_dontwait(SOCKET s, int flags, int writable)
-{
-	int rc;
-
-	if (!(flags & LS_MSG_DONTWAIT))
-		return 0;
-	rc = lsi_win_wait_ready(s, writable, 0);
-	if (rc < 0)
-		return rc;
-	if (rc == 0) {
-		lsi_set_native_error(WSAEWOULDBLOCK);
-		return LS_EAGAIN;
-	}
-	return 0;
-}
-
 /* --- sending ------------------------------------------------------------- */
 
 static void *lsi_wcmsg_put(WSAMSG *wm, int level, int type, size_t len)
@@ -126,7 +109,7 @@ int64_t lsi_plat_sendmsg(lsi_fd fd, lsi_msg *m, int flags)
 		wm.namelen = salen;
 	}
 	if (rc == 0)
-		rc = lsi_msg_dontwait(s, flags, 1);
+		rc = lsi_win_dontwait(s, flags, 1);
 	if (rc != 0)
 		return rc;
 	if (wm.Control.len == 0)
@@ -230,7 +213,7 @@ int64_t lsi_plat_recvmsg(lsi_fd fd, lsi_msg *m, int flags)
 	m->oflags = 0;
 	if (!(flags & LSI_MSG_DGRAM))
 		return lsi_plat_recvv(fd, m->iov, m->iovcnt, flags);
-	rc = lsi_msg_dontwait(s, flags, 0);
+	rc = lsi_win_dontwait(s, flags, 0);
 	if (rc != 0)
 		return rc;
 	memset(&wm, 0, sizeof(wm));

@@ -114,4 +114,11 @@ int lsi_win_keepalive_reapply(SOCKET s, lsi_optmemo *memo);
  */
 int lsi_win_wait_ready(SOCKET s, int writable, int timeout_ms);
 
+/*
+ * LS_MSG_DONTWAIT, which Winsock lacks, as a zero-timeout readiness check
+ * (io.c): 0 to go on with the call, LS_EAGAIN when it would block, or an
+ * error. 0 at once when flags has no LS_MSG_DONTWAIT.
+ */
+int lsi_win_dontwait(SOCKET s, int flags, int writable);
+
 #endif /* LSI_WIN32_H */
