@@ -128,20 +128,6 @@ static int join_in4(int fd, const lsi_mcast_req *req, struct in_addr ifaddr, int
 }
 
 #if HAVE_MCAST_JOIN_GROUP
-/* A group or source into the sockaddr_storage of a group_(source_)req. */
-static int to_storage(const ls_addr *a, struct sockaddr_storage *ss)
-{
-	lsi_sockaddr sa;
-	lsi_socklen len;
-	int rc = lsi_addr_to_native(a, &sa, &len);
-
-	if (rc != 0)
-		return rc;
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, &sa, (size_t)len);
-	return 0;
-}
-
 /* The RFC 3678 calls: one path for both families, interface by index. */
 static int join_index(int fd, const lsi_mcast_req *req, int join)
 {
@@ -152,7 +138,7 @@ static int join_index(int fd, const lsi_mcast_req *req, int join)
 	if (req->source == NULL) {
 		memset(&g, 0, sizeof(g));
 		g.gr_interface = req->ifindex;
-		rc = to_storage(req->group, &g.gr_group);
+		rc = lsi_addr_to_storage(req->group, &g.gr_group);
 		if (rc != 0)
 			return rc;
 		return mcast_setsockopt(fd, ip_level(req->family),
@@ -160,9 +146,9 @@ static int join_index(int fd, const lsi_mcast_req *req, int join)
 	}
 	memset(&gs, 0, sizeof(gs));
 	gs.gsr_interface = req->ifindex;
-	rc = to_storage(req->group, &gs.gsr_group);
+	rc = lsi_addr_to_storage(req->group, &gs.gsr_group);
 	if (rc == 0)
-		rc = to_storage(req->source, &gs.gsr_source);
+		rc = lsi_addr_to_storage(req->source, &gs.gsr_source);
 	if (rc != 0)
 		return rc;
 	return mcast_setsockopt(fd, ip_level(req->family),

@@ -146,6 +146,19 @@ static int all_zero(const char *p, size_t n)
 	return 1;
 }
 
+int lsi_addr_to_storage(const ls_addr *in, struct sockaddr_storage *out)
+{
+	lsi_sockaddr sa;
+	lsi_socklen len;
+	int rc = lsi_addr_to_native(in, &sa, &len);
+
+	if (rc != 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, &sa, (size_t)len);
+	return 0;
+}
+
 /*
  * The length of the name in sun_path, from the address length the OS gave.
  * A path name ends at its first NUL: Linux counts the terminator in the

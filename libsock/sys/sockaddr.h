@@ -34,6 +34,12 @@ typedef union lsi_sockaddr {
 int lsi_addr_to_native(const ls_addr *in, lsi_sockaddr *out, lsi_socklen *len);
 
 /*
+ * The same into a bare sockaddr_storage (the group_req / group_source_req
+ * fields of the RFC 3678 multicast calls), zero-filled past the address.
+ */
+int lsi_addr_to_storage(const ls_addr *in, struct sockaddr_storage *out);
+
+/*
  * Fill *out from an OS address of len bytes. A length too short to hold a
  * family gives LS_AF_UNSPEC (what the OS returns for "no address", such as
  * recvfrom on TCP); LS_EAFNOSUPPORT for other families; LS_EINVAL for a

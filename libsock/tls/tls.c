@@ -651,40 +651,38 @@ int ls_tls_handshake(ls_tls *t)
 	return rc != 0 ? rc : lsi_tls_ready(t, &call);
 }
 
-int64_t ls_tls_send(ls_tls *t, const void *buf, size_t len, int flags)
+/* One send or receive: checks, the handshake if still due, then the data. */
+static int64_t lsi_tls_io(ls_tls *t, lsi_tls_op *op, const void *buf, int flags)
 {
-	lsi_tls_op op = {.kind = LSI_OP_SEND, .out = buf, .len = len};
 	lsi_tls_call call;
 	int rc;
 
-	LSI_TLS_NEED();
-
-	if (t == NULL || (buf == NULL && len > 0))
+	if (t == NULL || (buf == NULL && op->len > 0))
 		return lsi_fail(LS_EINVAL);
 	rc = lsi_tls_call_begin(t, flags, &call);
 	if (rc == 0)
 		rc = lsi_tls_ready(t, &call);
-	if (rc != 0 || len == 0)
+	if (rc != 0 || op->len == 0)
 		return rc;
-	return lsi_tls_drive(t, &op, &call);
+	return lsi_tls_drive(t, op, &call);
+}
+
+int64_t ls_tls_send(ls_tls *t, const void *buf, size_t len, int flags)
+{
+	lsi_tls_op op = {.kind = LSI_OP_SEND, .out = buf, .len = len};
+
+	LSI_TLS_NEED();
+
+	return lsi_tls_io(t, &op, buf, flags);
 }
 
 int64_t ls_tls_recv(ls_tls *t, void *buf, size_t len, int flags)
 {
 	lsi_tls_op op = {.kind = LSI_OP_RECV, .in = buf, .len = len};
-	lsi_tls_call call;
-	int rc;
 
 	LSI_TLS_NEED();
 
-	if (t == NULL || (buf == NULL && len > 0))
-		return lsi_fail(LS_EINVAL);
-	rc = lsi_tls_call_begin(t, flags, &call);
-	if (rc == 0)
-		rc = lsi_tls_ready(t, &call);
-	if (rc != 0 || len == 0)
-		return rc;
-	return lsi_tls_drive(t, &op, &call);
+	return lsi_tls_io(t, &op, buf, flags);
 }
 
 int ls_tls_sendall(ls_tls *t, const void *buf, size_t len, int flags, size_t *sent)

@@ -61,19 +61,6 @@ static IN_ADDR lsi_mc_index_in4(uint32_t ifindex)
 	return in;
 }
 
-static int lsi_mc_storage(const ls_addr *a, SOCKADDR_STORAGE *ss)
-{
-	lsi_sockaddr sa;
-	lsi_socklen len;
-	int rc = lsi_addr_to_native(a, &sa, &len);
-
-	if (rc != 0)
-		return rc;
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, &sa, (size_t)len);
-	return 0;
-}
-
 /* The RFC 3678 calls: one path for both families, interface by index. */
 static int lsi_mc_join_rfc3678(SOCKET s, const lsi_mcast_req *req, int join)
 {
@@ -84,7 +71,7 @@ static int lsi_mc_join_rfc3678(SOCKET s, const lsi_mcast_req *req, int join)
 	if (req->source == NULL) {
 		memset(&g, 0, sizeof(g));
 		g.gr_interface = req->ifindex;
-		rc = lsi_mc_storage(req->group, &g.gr_group);
+		rc = lsi_addr_to_storage(req->group, &g.gr_group);
 		if (rc != 0)
 			return rc;
 		return lsi_mc_setopt(s, lsi_mc_level(req->family),
@@ -92,9 +79,9 @@ static int lsi_mc_join_rfc3678(SOCKET s, const lsi_mcast_req *req, int join)
 	}
 	memset(&gs, 0, sizeof(gs));
 	gs.gsr_interface = req->ifindex;
-	rc = lsi_mc_storage(req->group, &gs.gsr_group);
+	rc = lsi_addr_to_storage(req->group, &gs.gsr_group);
 	if (rc == 0)
-		rc = lsi_mc_storage(req->source, &gs.gsr_source);
+		rc = lsi_addr_to_storage(req->source, &gs.gsr_source);
 	if (rc != 0)
 		return rc;
 	return lsi_mc_setopt(s, lsi_mc_level(req->family),

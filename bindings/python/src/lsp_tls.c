@@ -303,6 +303,30 @@ static int64_t time_left(int64_t deadline)
 }
 
 /*
+ * Wait, with the GIL released by the caller, until h is ready for
+ * events or the deadline passes: 0 to try the call again (ready, or the
+ * poll woke early with time left), LS_ETIMEDOUT, or ls_poll's error.
+ */
+static int64_t wait_ready(ls_socket h, short events, int64_t deadline)
+{
+	int64_t left = time_left(deadline);
+	ls_pollfd pf;
+	int prc;
+
+	if (left == 0)
+		return LS_ETIMEDOUT;
+	pf.sock = h;
+	pf.events = events;
+	pf.revents = 0;
+	prc = ls_poll(&pf, 1, left);
+	if (prc < 0)
+		return prc;
+	if (prc == 0 && time_left(deadline) == 0)
+		return LS_ETIMEDOUT;
+	return 0;
+}
+
+/*
  * One pull. Returns 1 when bytes (or EOF) went to the incoming BIO, 0 when
  * a non-blocking socket had nothing, -1 with an exception.
  */
@@ -359,23 +383,9 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			} else {
 				rc = ls_recv(h, p->buf + got, want, LS_MSG_DONTWAIT);
 				if (rc == LS_EAGAIN && tmo > 0) {
-					int64_t left = time_left(*deadline);
-					ls_pollfd pf;
-					int prc;
-					pf.sock = h;
-					pf.events = LS_POLLIN;
-					pf.revents = 0;
-					if (left == 0) {
-						rc = LS_ETIMEDOUT;
-					} else {
-						prc = ls_poll(&pf, 1, left);
-						if (prc < 0)
-							rc = prc;
-						else if (prc == 0 && time_left(*deadline) == 0)
-							rc = LS_ETIMEDOUT;
-						else
-							continue; /* ready (or the poll woke early): receive again */
-					}
+					rc = wait_ready(h, LS_POLLIN, *deadline);
+					if (rc == 0)
+						continue; /* ready (or the poll woke early): receive again */
 				}
 			}
 			if (rc <= 0) {
@@ -470,23 +480,9 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 				} else {
 					rc = ls_send(h, b + off, n - off, LS_MSG_DONTWAIT);
 					if (rc == LS_EAGAIN) {
-						int64_t left = time_left(*deadline);
-						ls_pollfd pf;
-						int prc;
-						pf.sock = h;
-						pf.events = LS_POLLOUT;
-						pf.revents = 0;
-						if (left == 0) {
-							rc = LS_ETIMEDOUT;
-						} else {
-							prc = ls_poll(&pf, 1, left);
-							if (prc < 0)
-								rc = prc;
-							else if (prc == 0 && time_left(*deadline) == 0)
-								rc = LS_ETIMEDOUT;
-							else
-								continue;
-						}
+						rc = wait_ready(h, LS_POLLOUT, *deadline);
+						if (rc == 0)
+							continue;
 					}
 				}
 				if (rc <= 0) {
