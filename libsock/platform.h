@@ -297,6 +297,29 @@ int lsi_plat_acl_filter(lsi_fd fd, const lsi_acl_rule *rules, size_t n, int defa
  */
 void lsi_plat_acl_unfilter(lsi_fd fd);
 
+/* A decision on a connecting peer: nonzero lets it in. */
+typedef int (*lsi_peer_check)(void *arg, const ls_addr *peer);
+
+/*
+ * Switch a stream socket that is not listening yet to deciding on each
+ * connection before the OS completes its handshake (on nonzero), or back
+ * (on 0): Windows' SO_CONDITIONAL_ACCEPT, which also switches off the
+ * stack's SYN-attack protection, so it is used only when the caller asks.
+ * LS_ENOTSUP where the OS has no such mode or refuses it (POSIX; wine 8),
+ * with the OS's code kept for ls_native_error().
+ */
+int lsi_plat_acl_conditional(lsi_fd fd, int on);
+
+/*
+ * One accept attempt on a listener lsi_plat_acl_conditional() switched: as
+ * lsi_plat_accept(), but check(arg, peer) runs inside the OS's accept call,
+ * before the handshake completes. A peer it denies is refused by the OS
+ * (the client's connect fails; nothing is accepted) and the call returns
+ * 1. Never called where lsi_plat_acl_conditional() is LS_ENOTSUP.
+ */
+int lsi_plat_accept_checked(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking,
+                            lsi_peer_check check, void *arg);
+
 /* --- TCP statistics (libsock/stats/) ----------------------------------- */
 
 /*

@@ -12,10 +12,15 @@
  *   listening socket; a denied client's SYN is dropped before any handshake,
  *   so it sees a connect timeout, never a connection. The kernel does not
  *   count those drops.
+ * - LS_ACL_CONDITIONAL (Windows, only when asked for with
+ *   ls_listener_acl_request_conditional()): ls_accept() judges each
+ *   connection inside WSAAccept, before the handshake completes; a denied
+ *   client's connect is refused and the rejection is counted.
  * - LS_ACL_ACCEPT (everywhere else, and on Linux when the rules do not fit a
  *   filter): each accepted connection is checked; a denied one is closed with
  *   a reset before ls_accept() returns and is counted (ls_acl_rejected()).
- * Either way a denied peer never reaches ls_accept()'s caller.
+ * Whatever the mode, every accepted connection is also checked after accept,
+ * so a denied peer never reaches ls_accept()'s caller.
  */
 #ifndef LIBSOCK_ACL_H
 #define LIBSOCK_ACL_H
@@ -34,6 +39,7 @@
 #define LS_ACL_NONE   0 /* no rules on this listener */
 #define LS_ACL_ACCEPT 1 /* checked after accept, denied peers reset */
 #define LS_ACL_KERNEL 2 /* checked by the kernel before the handshake */
+#define LS_ACL_CONDITIONAL 3 /* checked by ls_accept before the handshake completes (Windows) */
 
 /* Flags for ls_listener_set_acl(). */
 #define LS_ACL_AFTER_ACCEPT 0x01 /* never use the kernel filter (to count every rejection) */
@@ -82,8 +88,32 @@ LS_API size_t ls_acl_count(const ls_acl *acl);
  */
 LS_API int ls_listener_set_acl(ls_socket listener, const ls_acl *acl, int flags);
 
-/* LS_ACL_NONE, LS_ACL_ACCEPT or LS_ACL_KERNEL, or an error. */
+/* LS_ACL_NONE, LS_ACL_ACCEPT, LS_ACL_KERNEL or LS_ACL_CONDITIONAL, or an error. */
 LS_API int ls_listener_acl_enforcement(ls_socket listener);
+
+/*
+ * Ask (on nonzero) for the listener's rules to be applied before a
+ * connection's handshake completes where the OS can do that only at a
+ * cost, or withdraw the request (on 0). Call it before ls_listen(); the
+ * rules set before or after it use it.
+ *
+ * Windows: SO_CONDITIONAL_ACCEPT on the socket, and ls_accept() accepts
+ * through WSAAccept with a condition that looks the peer up in the rules:
+ * a denied client's connect is refused (no data ever flows) and the
+ * rejection is counted. The cost: the stack no longer completes handshakes
+ * on its own, so its SYN-attack protection is off for this listener, the
+ * listen backlog no longer applies, and each client waits for its SYN-ACK
+ * until the program calls ls_accept(). Use it on listeners that accept
+ * promptly and are not exposed to SYN floods.
+ *
+ * Returns 0 when the OS took it; LS_ENOTSUP where there is no such mode or
+ * the OS refuses it: POSIX (Linux already drops denied SYNs with its BPF
+ * filter at no such cost; macOS and the BSDs have no condition on accept)
+ * and wine 8 (ls_native_error() gives the OS's code). The rules then apply
+ * as ls_listener_acl_enforcement() says. LS_EINVAL on a socket already
+ * listening, LS_EPROTOTYPE for one that is not a TCP socket.
+ */
+LS_API int ls_listener_acl_request_conditional(ls_socket listener, int on);
 
 /* Connections this process rejected after accept, on every listener. */
 LS_API uint64_t ls_acl_rejected(void);

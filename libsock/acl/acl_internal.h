@@ -21,7 +21,8 @@ struct ls_acl {
 typedef struct lsi_acl_copy {
 	lsi_shared head; /* first: the copy is shared (common/shared.c) */
 	int default_action;
-	_Atomic int enforcement; /* LS_ACL_ACCEPT or LS_ACL_KERNEL */
+	int flags;               /* ls_listener_set_acl()'s */
+	_Atomic int enforcement; /* LS_ACL_ACCEPT, LS_ACL_KERNEL or LS_ACL_CONDITIONAL */
 	size_t count;
 	lsi_acl_rule rules[];
 } lsi_acl_copy;

@@ -29,6 +29,7 @@ static inline int lsi_fail(int code)
 #define LSI_SF_POLLED 0x08        /* registered in a poller at some time */
 #define LSI_SF_SHUT_WR 0x10       /* this side shut down its sending direction */
 #define LSI_SF_LISTENING 0x20     /* ls_listen() succeeded */
+#define LSI_SF_ACL_COND 0x40      /* the OS judges peers inside accept (ACL, conditional) */
 
 /*
  * Per-socket counters (libsock/stats/). Updated with relaxed loads and
@@ -191,6 +192,13 @@ int lsi_acl_admit(lsi_sock *sk, lsi_fd fd, const ls_addr *peer);
 
 /* PROXY headers were switched on: the rules can only apply after accept now. */
 void lsi_acl_after_accept(lsi_sock *sk);
+
+/*
+ * One accept attempt on a listener with LSI_SF_ACL_COND: the rules judge
+ * the peer inside the OS's accept call. As lsi_plat_accept(), or 1 when a
+ * denied peer was refused (and counted).
+ */
+int lsi_acl_accept(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int nonblock);
 
 /* The listener is going away: drop its rules. */
 void lsi_acl_release(lsi_sock *sk);

@@ -161,10 +161,6 @@ int ls_listen(ls_socket s, int backlog)
 	return rc;
 }
 
-/*
- * One accepted connection that the listener's rules admit (if it has any:
- * a denied one is reset and the wait goes on, against the same deadline).
- */
 /* The listener's PROXY settings, then its access rules, for one connection. */
 static int lsi_admit(lsi_sock *sk, lsi_fd fd, ls_addr *peer, struct lsi_proxy_conn **conn)
 {
@@ -180,6 +176,19 @@ static int lsi_admit(lsi_sock *sk, lsi_fd fd, ls_addr *peer, struct lsi_proxy_co
 	return 0;
 }
 
+/* One accept attempt: 0, an error, or 1 when the OS refused a denied peer. */
+static int lsi_accept_once(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int nonblock)
+{
+	if (atomic_load_explicit(&sk->flags, memory_order_relaxed) & LSI_SF_ACL_COND)
+		return lsi_acl_accept(sk, fd, peer, nonblock);
+	return lsi_plat_accept(sk->fd, fd, peer, nonblock);
+}
+
+/*
+ * One accepted connection that the listener's rules admit (if it has any:
+ * a denied one is refused or reset and the wait goes on, against the same
+ * deadline).
+ */
 static int64_t lsi_accept_admitted(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int nonblock,
                                    int64_t deadline, struct lsi_proxy_conn **conn)
 {
@@ -188,9 +197,9 @@ static int64_t lsi_accept_admitted(lsi_sock *sk, lsi_fd *fd, ls_addr *peer, int 
 
 	for (;;) {
 		do {
-			rc = lsi_plat_accept(sk->fd, fd, peer != NULL ? peer : &tmp, nonblock);
+			rc = lsi_accept_once(sk, fd, peer != NULL ? peer : &tmp, nonblock);
 		} while (rc < 0 && lsi_retry(sk, &rc, LS_POLLIN, 0, deadline));
-		if (rc != 0 || lsi_admit(sk, *fd, peer != NULL ? peer : &tmp, conn))
+		if (rc < 0 || (rc == 0 && lsi_admit(sk, *fd, peer != NULL ? peer : &tmp, conn)))
 			return rc;
 		/* Denied: to the caller it is as if nothing had been pending. */
 		if (atomic_load(&sk->timeout_ms) == 0)

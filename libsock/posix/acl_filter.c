@@ -210,3 +210,23 @@ void lsi_plat_acl_unfilter(lsi_fd fd)
 }
 
 #endif
+
+/*
+ * No condition on accept anywhere on POSIX: Linux already drops denied SYNs
+ * with the filter above, without switching anything off, and macOS and the
+ * BSDs have no accept call that consults the program before the handshake
+ * (accept filters judge data, not peers). Asking to switch it off is
+ * trivially done.
+ */
+int lsi_plat_acl_conditional(lsi_fd fd, int on)
+{
+	lsi_set_native_error(0);
+	return on ? LS_ENOTSUP : 0;
+}
+
+int lsi_plat_accept_checked(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking,
+                            lsi_peer_check check, void *arg)
+{
+	lsi_set_native_error(0);
+	return LS_ENOTSUP;
+}

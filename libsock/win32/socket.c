@@ -228,26 +228,32 @@ static int lsi_accepted_setup(SOCKET s, int nonblocking)
 	return 0;
 }
 
-int lsi_plat_accept(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking)
+int lsi_win_accepted(SOCKET s, const lsi_sockaddr *sa, int len, ls_addr *peer, int nonblocking,
+                     lsi_fd *out)
 {
-	lsi_sockaddr sa;
-	int len = (int)sizeof sa;
-	SOCKET s;
-	int rc;
+	int rc = lsi_accepted_setup(s, nonblocking);
 
-	memset(&sa, 0, sizeof sa);
-	s = lsi_win_accept(lsi_win_sock(fd), &sa.sa, &len);
-	if (s == INVALID_SOCKET)
-		return lsi_win_last_error();
-	rc = lsi_accepted_setup(s, nonblocking);
 	if (rc == 0 && peer != NULL)
-		rc = lsi_addr_from_native(&sa, len, peer);
+		rc = lsi_addr_from_native(sa, len, peer);
 	if (rc != 0) {
 		lsi_win_closesocket(s);
 		return rc;
 	}
 	*out = (lsi_fd)s;
 	return 0;
+}
+
+int lsi_plat_accept(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocking)
+{
+	lsi_sockaddr sa;
+	int len = (int)sizeof sa;
+	SOCKET s;
+
+	memset(&sa, 0, sizeof sa);
+	s = lsi_win_accept(lsi_win_sock(fd), &sa.sa, &len);
+	if (s == INVALID_SOCKET)
+		return lsi_win_last_error();
+	return lsi_win_accepted(s, &sa, len, peer, nonblocking, out);
 }
 
 int lsi_plat_connect(lsi_fd fd, const ls_addr *addr)

@@ -47,12 +47,13 @@ static const struct {
 	INT(WSAAPI *wsasendmsg)(SOCKET, LPWSAMSG, DWORD, LPDWORD, LPWSAOVERLAPPED,
 	                        LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 	int(WSAAPI *wsaduplicatesocketw)(SOCKET, DWORD, LPWSAPROTOCOL_INFOW);
+	SOCKET(WSAAPI *wsaaccept)(SOCKET, struct sockaddr *, LPINT, LPCONDITIONPROC, DWORD_PTR);
 } lsi_sys = {
     WSASocketW,  closesocket,  bind,        listen,      accept,     connect,     send,
     recv,        sendto,       recvfrom,    WSASend,     WSARecv,    WSAPoll,     select,
     setsockopt,  getsockopt,   getsockname, getpeername, shutdown,   ioctlsocket, WSAIoctl,
     getaddrinfo, freeaddrinfo, getnameinfo, gethostname, CancelIoEx,  WSASendMsg,
-    WSADuplicateSocketW,
+    WSADuplicateSocketW, WSAAccept,
 };
 
 /*
@@ -233,6 +234,15 @@ SOCKET lsi_win_accept(SOCKET s, struct sockaddr *sa, int *len)
 	if (lsi_fault(LSI_F_ACCEPT))
 		return INVALID_SOCKET;
 	return lsi_sys.accept(s, sa, len);
+}
+
+/* WSAAccept with a condition function (conditional accept); "accept" faults cover it. */
+SOCKET lsi_win_wsaaccept(SOCKET s, struct sockaddr *sa, int *len, LPCONDITIONPROC cond,
+                         DWORD_PTR data)
+{
+	if (lsi_fault(LSI_F_ACCEPT))
+		return INVALID_SOCKET;
+	return lsi_sys.wsaaccept(s, sa, len, cond, data);
 }
 
 int lsi_win_connect(SOCKET s, const struct sockaddr *sa, int len)

@@ -25,6 +25,8 @@ int lsi_win_closesocket(SOCKET s);
 int lsi_win_bind(SOCKET s, const struct sockaddr *sa, int len);
 int lsi_win_listen(SOCKET s, int backlog);
 SOCKET lsi_win_accept(SOCKET s, struct sockaddr *sa, int *len);
+SOCKET lsi_win_wsaaccept(SOCKET s, struct sockaddr *sa, int *len, LPCONDITIONPROC cond,
+                         DWORD_PTR data);
 int lsi_win_connect(SOCKET s, const struct sockaddr *sa, int len);
 int lsi_win_send(SOCKET s, const char *buf, int len, int flags);
 int lsi_win_recv(SOCKET s, char *buf, int len, int flags);
@@ -84,6 +86,14 @@ static inline SOCKET lsi_win_sock(lsi_fd fd)
 
 /* Clear HANDLE_FLAG_INHERIT so child processes do not get the socket. */
 void lsi_win_no_inherit(SOCKET s);
+
+/*
+ * Finish an accept (accept or WSAAccept gave s and the peer's address sa,
+ * len bytes): the new socket's settings, then *out and *peer (may be NULL).
+ * On failure s is closed.
+ */
+int lsi_win_accepted(SOCKET s, const lsi_sockaddr *sa, int len, ls_addr *peer, int nonblocking,
+                     lsi_fd *out);
 
 /* --- SO_ERROR that clears when read (soerror.c) ------------------------ */
 

@@ -328,6 +328,109 @@ static void listener_bad_input(void)
 	ls_acl_free(acl);
 }
 
+/* A TCP socket bound to 127.0.0.1 port 0, not listening yet. */
+static ls_socket a_unlistened(void)
+{
+	ls_addr a = a_ip("127.0.0.1");
+	ls_socket l;
+
+	CHECK_OK(ls_socket_create(&l, LS_AF_INET, LS_SOCK_STREAM, 0));
+	CHECK_OK(ls_bind(l, &a));
+	return l;
+}
+
+/*
+ * Where the OS judges inside accept (Windows, conditional accept): both
+ * clients connect without waiting, since the stack completes no handshake
+ * before ls_accept runs; the denied one is refused and counted, the allowed
+ * one reaches the caller.
+ */
+static void a_refused_inside_accept(ls_socket l, const ls_addr *la)
+{
+	ls_socket d, ok, s;
+	ls_addr peer, want = a_ip("127.0.0.3");
+	uint64_t before = ls_acl_rejected();
+	ls_pollfd p;
+
+	CHECK_ERR(a_connect_from("127.0.0.2", la, 0, &d), LS_EINPROGRESS);
+	CHECK_ERR(a_connect_from("127.0.0.3", la, 0, &ok), LS_EINPROGRESS);
+	CHECK_OK(ls_set_timeout(l, H_HANG_MS));
+	CHECK_OK(ls_accept(l, &s, &peer));
+	ls_addr_set_port(&want, ls_addr_port(&peer));
+	CHECK(ls_addr_equal(&peer, &want));
+	CHECK_EQ_U64(ls_acl_rejected(), before + 1);
+	h_set_pollfd(&p, d, LS_POLLOUT);
+	CHECK(ls_poll(&p, 1, H_HANG_MS) == 1);
+	{
+		int err = 0;
+
+		CHECK_OK(ls_getopt(d, LS_OPT_ERROR, &err));
+		CHECK_MSG(err == LS_ECONNREFUSED || err == LS_ECONNRESET, "denied client: %s",
+		          ls_error_name(err));
+	}
+	CHECK_OK(ls_close(d));
+	CHECK_OK(ls_close(ok));
+	CHECK_OK(ls_close(s));
+}
+
+/*
+ * Conditional accept only when asked for, and a clean fallback where the OS
+ * has none (POSIX) or refuses it (wine 8): the request is LS_ENOTSUP, the
+ * enforcement is what it would have been without it, and denied peers still
+ * never reach the caller.
+ */
+static void conditional_request(void)
+{
+	ls_socket l = a_unlistened();
+	ls_acl *acl;
+	ls_addr la;
+	int rc, how;
+
+	rc = ls_listener_acl_request_conditional(l, 1);
+	t_note("conditional accept: %s (native error %d)", ls_error_name(rc), ls_native_error());
+	CHECK(rc == 0 || rc == LS_ENOTSUP);
+	CHECK_OK(ls_acl_new(&acl, LS_ACL_ALLOW));
+	CHECK_OK(ls_acl_add(acl, "127.0.0.2", LS_ACL_DENY));
+	CHECK_OK(ls_listener_set_acl(l, acl, 0));
+	CHECK_OK(ls_listen(l, 0));
+	CHECK_OK(ls_getsockname(l, &la));
+	how = ls_listener_acl_enforcement(l);
+	t_note("enforcement %d", how);
+	if (rc == 0) {
+		CHECK_EQ_INT(how, LS_ACL_CONDITIONAL);
+		a_refused_inside_accept(l, &la);
+	} else {
+		CHECK(how == LS_ACL_KERNEL || how == LS_ACL_ACCEPT);
+		a_denied_and_allowed(l, &la, how == LS_ACL_KERNEL);
+	}
+	/* Forced after accept, the request does not apply. */
+	CHECK_OK(ls_listener_set_acl(l, acl, LS_ACL_AFTER_ACCEPT));
+	CHECK_EQ_INT(ls_listener_acl_enforcement(l), LS_ACL_ACCEPT);
+	a_denied_and_allowed(l, &la, 0);
+	/* Once listening it is too late, either way. */
+	CHECK_ERR(ls_listener_acl_request_conditional(l, 1), LS_EINVAL);
+	CHECK_ERR(ls_listener_acl_request_conditional(l, 0), LS_EINVAL);
+	CHECK_OK(ls_close(l));
+	ls_acl_free(acl);
+}
+
+/* Withdrawing the request, and the request on sockets it cannot apply to. */
+static void conditional_bad_input(void)
+{
+	ls_socket u = h_udp(LS_AF_INET, NULL), l = a_unlistened();
+	int rc;
+
+	CHECK_ERR(ls_listener_acl_request_conditional(u, 1), LS_EPROTOTYPE);
+	/* Withdrawing a request never made, or one the OS refused, does nothing. */
+	CHECK_OK(ls_listener_acl_request_conditional(l, 0));
+	rc = ls_listener_acl_request_conditional(l, 1);
+	CHECK(rc == 0 || rc == LS_ENOTSUP);
+	CHECK_OK(ls_listener_acl_request_conditional(l, 0));
+	CHECK_OK(ls_close(u));
+	CHECK_OK(ls_close(l));
+	CHECK_ERR(ls_listener_acl_request_conditional(l, 1), LS_EBADF);
+}
+
 /* A small random generator, so the property test is the same every run. */
 static uint32_t a_rand(uint32_t *seed)
 {
@@ -410,6 +513,8 @@ static const t_case cases[] = {
 	TEST_CASE(segments_match_rules),
 	TEST_CASE(change_keeps_accepted),
 	TEST_CASE(listener_bad_input),
+	TEST_CASE(conditional_request),
+	TEST_CASE(conditional_bad_input),
 };
 
 TEST_MAIN(cases)
