@@ -46,6 +46,30 @@ int main(void){struct timespec t; return clock_gettime(CLOCK_MONOTONIC_COARSE, &
 #include <netinet/in.h>
 #include <linux/tcp.h>
 int main(void){struct tcp_info i; i.tcpi_rtt = 0; return TCP_INFO + (int)i.tcpi_rtt + (int)sizeof(i.tcpi_snd_mss);}")
+  # TCP statistics elsewhere (libsock/posix/tcp_info_*.c). macOS:
+  # TCP_CONNECTION_INFO; its retransmitted-segment count came later than
+  # the rest. FreeBSD: TCP_INFO with its own struct tcp_info, told from
+  # glibc's (no tcpi_snd_rexmitpack) and from NetBSD's and OpenBSD's (the
+  # same fields, but NetBSD gives the congestion window in segments and
+  # OpenBSD fills the extension fields for root only) by struct
+  # tcp_function_set, which only FreeBSD's <netinet/tcp.h> declares.
+  # Probed in portable mode too: these are not Linux features.
+  set(_ls_tcp_h "#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>")
+  check_c_source_compiles("${_ls_tcp_h}
+int main(void){struct tcp_connection_info i = {0};
+return TCP_CONNECTION_INFO + (int)i.tcpi_srtt + (int)i.tcpi_rttvar + (int)i.tcpi_rto +
+(int)i.tcpi_snd_cwnd + (int)i.tcpi_txbytes + (int)i.tcpi_rxbytes + (int)i.tcpi_txretransmitbytes;}"
+    HAVE_TCP_CONNECTION_INFO)
+  check_c_source_compiles("${_ls_tcp_h}
+int main(void){struct tcp_connection_info i = {0}; return (int)i.tcpi_txretransmitpackets;}"
+    HAVE_TCPI_TXRETRANSMITPACKETS)
+  check_c_source_compiles("${_ls_tcp_h}
+int main(void){struct tcp_info i = {0}; struct tcp_function_set f = {{0}, 0};
+return TCP_INFO + (int)i.tcpi_rtt + (int)i.tcpi_rttvar + (int)i.tcpi_rto + (int)i.tcpi_snd_cwnd +
+(int)i.tcpi_snd_rexmitpack + (int)i.tcpi_state + (int)f.pcbcnt;}" HAVE_TCP_INFO_FREEBSD)
   _ls_probe(HAVE_SO_ATTACH_FILTER "#include <sys/socket.h>
 #include <linux/filter.h>
 int main(void){struct sock_fprog p = {0, 0}; return SO_ATTACH_FILTER + SO_DETACH_FILTER + SKF_NET_OFF + p.len;}")
@@ -141,11 +165,26 @@ else()
   set(LIBSOCK_POLLER_NATIVE none)
 endif()
 
+# The source of TCP statistics from the OS: one file, chosen here
+# (libsock/posix/tcp_info_<name>.c; Windows has win32/tcp_info.c).
+if(LIBSOCK_PLATFORM STREQUAL "posix")
+  if(HAVE_LINUX_TCP_INFO)
+    set(LIBSOCK_TCP_INFO linux)
+  elseif(HAVE_TCP_CONNECTION_INFO)
+    set(LIBSOCK_TCP_INFO darwin)
+  elseif(HAVE_TCP_INFO_FREEBSD)
+    set(LIBSOCK_TCP_INFO freebsd)
+  else()
+    set(LIBSOCK_TCP_INFO none)
+  endif()
+endif()
+
 # Normalise every feature to 0 or 1 for the generated header; a feature
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
           HAVE_SO_ATTACH_REUSEPORT_CBPF HAVE_SO_REUSEPORT_LB
-          HAVE_CLOCK_MONOTONIC_COARSE HAVE_LINUX_TCP_INFO HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
+          HAVE_CLOCK_MONOTONIC_COARSE HAVE_LINUX_TCP_INFO HAVE_TCP_CONNECTION_INFO
+          HAVE_TCPI_TXRETRANSMITPACKETS HAVE_TCP_INFO_FREEBSD HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})
     set(${v}_FLAG 1)
@@ -162,4 +201,4 @@ endif()
 
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lsi_config.h.in
   ${CMAKE_BINARY_DIR}/generated/lsi_config.h @ONLY)
-message(STATUS "libsock platform: ${LIBSOCK_PLATFORM} (portable=${LIBSOCK_PORTABLE_FLAG}, poller=${LIBSOCK_POLLER_NATIVE})")
+message(STATUS "libsock platform: ${LIBSOCK_PLATFORM} (portable=${LIBSOCK_PORTABLE_FLAG}, poller=${LIBSOCK_POLLER_NATIVE}, tcp_info=${LIBSOCK_TCP_INFO})")

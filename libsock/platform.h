@@ -324,9 +324,11 @@ int lsi_plat_accept_checked(lsi_fd fd, lsi_fd *out, ls_addr *peer, int nonblocki
 
 /*
  * Fill what the OS reports of a connected TCP socket (TCP_INFO,
- * SIO_TCP_INFO) into out, in the portable units, setting out->mask and
- * out->from_os. LS_ENOTSUP when the OS has no such call or refuses it
- * (wine's SIO_TCP_INFO); common code then fills libsock's own counts.
+ * TCP_CONNECTION_INFO, SIO_TCP_INFO) into out, in the portable units,
+ * setting out->mask for exactly the fields filled, and out->from_os. POSIX
+ * has one source file per kind of call, chosen by CMake
+ * (posix/tcp_info_*.c). LS_ENOTSUP when the OS has no such call or refuses
+ * it (wine's SIO_TCP_INFO); common code then fills libsock's own counts.
  */
 int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out);
 

@@ -126,8 +126,9 @@ LS_API int ls_stats_json(char *buf, size_t size, size_t *len);
 
 /*
  * The OS's TCP statistics for a connected TCP socket, in portable units
- * (Linux TCP_INFO; Windows SIO_TCP_INFO; elsewhere only what libsock
- * counts itself, and mask says which). LS_EPROTOTYPE for a socket that is
+ * (Linux TCP_INFO; Windows SIO_TCP_INFO; macOS TCP_CONNECTION_INFO; FreeBSD
+ * TCP_INFO; elsewhere only what libsock counts itself). mask says which
+ * fields hold a value; the others are 0. LS_EPROTOTYPE for a socket that is
  * not TCP.
  */
 LS_API int ls_get_tcp_info(ls_socket s, ls_tcp_info *out);

@@ -1,15 +1,13 @@
 /*
- * tcp_info.c (POSIX) - TCP statistics from the kernel. Linux: TCP_INFO
- * with <linux/tcp.h>'s structure, whose newer fields are used only when the
- * length the kernel returns covers them (older kernels return less). The
- * file includes no lsi_os.h: glibc's <netinet/tcp.h> declares an older
- * struct tcp_info of the same name. Other systems: LS_ENOTSUP (FreeBSD's
- * TCP_INFO and macOS's TCP_CONNECTION_INFO are not read yet).
+ * tcp_info_linux.c (POSIX, HAVE_LINUX_TCP_INFO) - TCP statistics on Linux:
+ * TCP_INFO with <linux/tcp.h>'s structure, whose newer fields are used only
+ * when the length the kernel returns covers them (older kernels return
+ * less). The file includes no lsi_os.h: glibc's <netinet/tcp.h> declares an
+ * older struct tcp_info of the same name. CMake compiles this file or one
+ * of the other tcp_info_*.c (cmake/LibsockPlatform.cmake).
  */
-#include "lsi_config.h"
 #include "platform.h"
 
-#if HAVE_LINUX_TCP_INFO
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,12 +71,3 @@ int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out)
 	out->from_os = 1;
 	return 0;
 }
-
-#else
-
-int lsi_plat_tcp_info(lsi_fd fd, ls_tcp_info *out)
-{
-	return LS_ENOTSUP;
-}
-
-#endif
