@@ -631,6 +631,110 @@ class TestPump(unittest.TestCase):
         self.assertIs(_libsock._TLSPump(ssl.MemoryBIO(), ssl.MemoryBIO(), None, True).direct, ok)
         self.assertFalse(_libsock._TLSPump(ssl.MemoryBIO(), ssl.MemoryBIO(), None).direct)
 
+    def test_ssl_route_checksummed_both_ways(self):
+        """Where the checks pass, a blocking socket's reads, writes and
+        handshake call OpenSSL's SSL directly with its records moving
+        through libsock (the SSL route); 4 MiB each way arrive intact and
+        libsock counts them."""
+        import hashlib
+        from libsock import _tls
+        data = os.urandom(4 * 1024 * 1024)
+
+        def server(s):
+            got = bytearray()
+            while len(got) < len(data):
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+            s.sendall(bytes(got))
+            return hashlib.sha256(got).hexdigest()
+        peer = Peer(libsock, server)
+        with connect(libsock, peer.port) as s:
+            self.assertIs(s._sslobj._pump.sslroute, _tls.DIRECT[0])
+            sent_before = libsock.socket_stats(s).bytes_sent
+            s.sendall(data)
+            back = bytearray()
+            while len(back) < len(data):
+                d = s.recv(65536)
+                if not d:
+                    break
+                back += d
+            self.assertGreater(libsock.socket_stats(s).bytes_sent - sent_before, len(data))
+        peer.join()
+        self.assertIsNone(peer.error)
+        self.assertEqual(peer.result, hashlib.sha256(data).hexdigest())
+        self.assertEqual(hashlib.sha256(back).digest(), hashlib.sha256(data).digest())
+
+    def test_read_takes_the_records_already_here(self):
+        """On the SSL route one recv() returns the records already
+        received, up to its size (stdlib returns one record); nothing
+        past them is taken from the kernel."""
+        from libsock import _tls
+        if not _tls.DIRECT[0]:
+            self.skipTest("the SSL route is off: " + _tls.DIRECT[1])
+        sent, release = threading.Event(), threading.Event()
+
+        def server(s):
+            for i in range(3):
+                s.sendall(bytes([65 + i]) * 10000)  # one record each
+            sent.set()
+            release.wait(10)
+            s.sendall(b'last')
+        peer = Peer(libsock, server)
+        with connect(libsock, peer.port) as s:
+            self.assertTrue(sent.wait(10))
+            time.sleep(0.2)  # loopback: the three records are in the kernel
+            got = s.recv(65536)
+            self.assertEqual(got, b'A' * 10000 + b'B' * 10000 + b'C' * 10000)
+            r, _, _ = select.select([s], [], [], 0.1)
+            self.assertEqual((r, s.pending()), ([], 0))
+            release.set()
+            self.assertEqual(s.recv(100), b'last')
+        peer.join()
+        self.assertIsNone(peer.error)
+
+    def test_post_handshake_auth_during_read(self):
+        """A certificate request after the handshake arrives while the
+        client reads: OpenSSL answers it, and the answer goes out before the
+        read waits for more (the SSL route hands that case to the slow
+        path); the server then sees the client's certificate."""
+        for name, mod in MODS:
+            with self.subTest(mod=name):
+                ctx = sctx()
+                ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+                ctx.verify_mode = ssl.CERT_OPTIONAL
+                ctx.post_handshake_auth = True
+                ctx.load_verify_locations(certs().ca)
+
+                def server(s):
+                    s.recv(1)
+                    s.verify_client_post_handshake()
+                    s.do_handshake()  # sends the request
+                    # The client's answer is processed while this waits
+                    # for data that the client sends only after 'x'.
+                    s.settimeout(1.5)
+                    try:
+                        s.recv(1)
+                    except TimeoutError:
+                        pass
+                    cert = s.getpeercert()
+                    s.settimeout(20)
+                    s.sendall(b'x')
+                    s.recv(1)
+                    return cert and cert['subject']
+                peer = Peer(mod, server, ctx=ctx)
+                c = cctx()
+                c.post_handshake_auth = True
+                c.load_cert_chain(certs().client)
+                with connect(mod, peer.port, ctx=c) as s:
+                    s.sendall(b'a')
+                    self.assertEqual(s.recv(1), b'x')
+                    s.sendall(b'b')
+                peer.join()
+                self.assertIsNone(peer.error)
+                self.assertEqual(peer.result, ((('commonName', 'client'),),))
+
     @unittest.skipIf(os.environ.get('LIBSOCK_TLS_PUMP', '').lower() == 'python',
                      "already the Python-method pump")
     def test_python_method_pump(self):

@@ -186,6 +186,11 @@ class _TLSConn:
                     self._push_locked('write', -1)
                     n, self._wpending = self._wpending, 0
                     return n
+                # The SSL route: OpenSSL's write and the send in C (None:
+                # _ssl's write must say what happens).
+                n = self._pump.write(self._ref(), data)
+                if n is not None:
+                    return n
                 try:
                     n = obj.write(data)
                 except _WantRead as exc:
@@ -205,6 +210,12 @@ class _TLSConn:
                 deadline = self._pull(want, 'write', deadline)
 
     def do_handshake(self) -> None:
+        if self._pump.sslroute:
+            # The SSL route: the whole handshake in C, its records going
+            # out in order under both locks (taken in their order).
+            with self._rlock, self._wlock:
+                if self._pump.handshake(self._ref()):
+                    return
         self._run(self._obj.do_handshake, 'handshake')
 
     def shutdown(self) -> Any:
