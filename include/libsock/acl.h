@@ -115,7 +115,10 @@ LS_API int ls_listener_acl_enforcement(ls_socket listener);
  */
 LS_API int ls_listener_acl_request_conditional(ls_socket listener, int on);
 
-/* Connections this process rejected after accept, on every listener. */
+/*
+ * Connections this process rejected, after accept or inside it (conditional
+ * accept), on every listener; the Linux kernel filter's drops are not counted.
+ */
 LS_API uint64_t ls_acl_rejected(void);
 
 #ifdef __cplusplus

@@ -29,7 +29,7 @@ typedef struct ls_stats {
 	uint64_t opened_total; /* created, adopted or accepted */
 	uint64_t closed_total;
 	uint64_t accepted_total;       /* handed to ls_accept's caller */
-	uint64_t rejected_acl_total;   /* access rules, after accept (ls_acl_rejected) */
+	uint64_t rejected_acl_total;   /* access rules (ls_acl_rejected) */
 	uint64_t rejected_proxy_total; /* PROXY header or source (ls_proxy_rejected) */
 	uint64_t bytes_sent_total;
 	uint64_t bytes_received_total;
