@@ -38,9 +38,13 @@ int lsi_plat_acl_conditional(lsi_fd fd, int on)
 	if (lsi_win_setsockopt(lsi_win_sock(fd), SOL_SOCKET, SO_CONDITIONAL_ACCEPT,
 	                       (const char *)&value, (int)sizeof value) != SOCKET_ERROR)
 		return 0;
-	/* Whatever the OS's reason (kept for ls_native_error), the mode is not there. */
+	/*
+	 * WSAEINVAL: the socket listens already (one adopted while listening).
+	 * Any other reason (wine 8: WSAENOPROTOOPT, kept for ls_native_error)
+	 * means the mode is not there.
+	 */
 	rc = lsi_win_last_error();
-	return on ? LS_ENOTSUP : rc;
+	return on && rc != LS_EINVAL ? LS_ENOTSUP : rc;
 }
 
 /* What the condition function needs: common code's check, and what it decided. */
