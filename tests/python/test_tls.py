@@ -8,6 +8,7 @@ import asyncio
 import os
 import select
 import selectors
+import signal
 import socket as stdsock
 import ssl
 import subprocess
@@ -439,6 +440,98 @@ class TestNonBlocking(unittest.TestCase):
                 release.set()
                 c.close()
                 peer.join()
+
+
+class Boom(Exception):
+    pass
+
+
+@unittest.skipUnless(HAVE_OPENSSL, "no openssl command to make certificates")
+@unittest.skipUnless(hasattr(signal, 'setitimer'), "no setitimer on this OS")
+class TestSignals(unittest.TestCase):
+    """A blocking TLS read, write or handshake runs Python's signal
+    handlers while it waits: an exception from one propagates at once,
+    otherwise the operation goes on (PEP 475), the same on both."""
+
+    def setUp(self):
+        self.ran = 0
+        self.old = signal.getsignal(signal.SIGALRM)
+        self.addCleanup(signal.signal, signal.SIGALRM, self.old)
+        self.addCleanup(signal.setitimer, signal.ITIMER_REAL, 0)
+
+    def raising(self, *args):
+        raise Boom()
+
+    def counting(self, *args):
+        self.ran += 1
+
+    def timed(self, handler, fn):
+        signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        t0 = time.monotonic()
+        try:
+            return fn()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.elapsed = time.monotonic() - t0
+
+    def test_read(self):
+        for name, mod in MODS:
+            with self.subTest(mod=name):
+                go = threading.Event()
+
+                def server(s):
+                    go.wait(10)
+                    time.sleep(0.6)
+                    s.sendall(b'late')
+                    s.recv(1)
+                peer = Peer(mod, server)
+                with connect(mod, peer.port, timeout=None) as s:
+                    with self.assertRaises(Boom):
+                        self.timed(self.raising, lambda: s.recv(10))
+                    self.assertLess(self.elapsed, 2.0)
+                    go.set()
+                    self.ran = 0
+                    self.assertEqual(self.timed(self.counting, lambda: s.recv(10)), b'late')
+                    self.assertEqual(self.ran, 1)
+                    s.sendall(b'k')
+                peer.join()
+                self.assertIsNone(peer.error)
+
+    def test_sendall(self):
+        # libsock only: stdlib's SSL_write on a descriptor goes on after
+        # the interrupted send() and blocks until everything is sent (here
+        # 10 s, until the peer gives up).
+        for name, mod in MODS[1:]:
+            with self.subTest(mod=name):
+                stop = threading.Event()
+
+                def server(s):
+                    stop.wait(10)  # reads nothing: the client's sendall fills the buffers
+                peer = Peer(mod, server)
+                with connect(mod, peer.port, timeout=None) as s:
+                    with self.assertRaises(Boom):
+                        self.timed(self.raising, lambda: s.sendall(bytes(64 << 20)))
+                    self.assertLess(self.elapsed, 2.0)
+                stop.set()
+                peer.join()
+
+    def test_handshake(self):
+        for name, mod in MODS:
+            with self.subTest(mod=name):
+                silent = mod.create_server(('127.0.0.1', 0))
+                port = silent.getsockname()[1]
+                raw = mod.create_connection(('127.0.0.1', port))
+                conn, _ = silent.accept()  # says nothing
+                try:
+                    with self.assertRaises(Boom):
+                        self.timed(self.raising,
+                                   lambda: cctx().wrap_socket(raw, server_hostname='localhost'))
+                    self.assertLess(self.elapsed, 2.0)
+                finally:
+                    raw.close()
+                    conn.close()
+                    silent.close()
 
 
 @unittest.skipUnless(HAVE_OPENSSL, "no openssl command to make certificates")

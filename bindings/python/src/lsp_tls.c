@@ -125,7 +125,7 @@ typedef struct {
 	BIO *rsbio, *wsbio;
 	ls_socket bh;
 	int64_t btmo, bdeadline, brc;
-	int bne, bnrecv, bnsent;
+	int bne, bnrecv, bnsent, bshort;
 	int64_t saved_rc;      /* a receive error of read_more for the next call, or 0 */
 	int saved_ne;
 } tls_pump;
@@ -751,6 +751,18 @@ static int sock_bio_write(BIO *b, const char *in, size_t inl, size_t *written)
 {
 	tls_pump *p = BIO_get_data(b);
 	BIO_clear_retry_flags(b);
+	if (p->bshort) {
+		/* The last blocking send came back short: on a blocking socket
+		 * that is a signal (the kernel returns what went before it).
+		 * OpenSSL gets a retry, so the pump can run the handlers (an
+		 * exception from one ends the write; otherwise OpenSSL is called
+		 * again and goes on). stdlib's write blocks on until all is
+		 * sent. */
+		p->bshort = 0;
+		p->brc = LS_EINTR;
+		BIO_set_retry_write(b);
+		return 0;
+	}
 	for (;;) {
 		int64_t rc = ls_send(p->bh, in, inl, p->btmo < 0 ? 0 : LS_MSG_DONTWAIT);
 		if (rc == LS_EAGAIN && p->btmo > 0) {
@@ -765,6 +777,7 @@ static int sock_bio_write(BIO *b, const char *in, size_t inl, size_t *written)
 			return 0;
 		}
 		p->bnsent++;
+		p->bshort = p->btmo < 0 && (size_t)rc < inl;
 		*written = (size_t)rc;
 		return 1;
 	}
@@ -816,7 +829,7 @@ static void sock_bios_arm(tls_pump *p, ls_socket h, int64_t tmo, int64_t deadlin
 	p->bdeadline = deadline;
 	p->brc = BRC_NONE;
 	p->bne = 0;
-	p->bnrecv = p->bnsent = 0;
+	p->bnrecv = p->bnsent = p->bshort = 0;
 }
 
 /* The socket BIO in place of the incoming MemoryBIO's, and back. */
