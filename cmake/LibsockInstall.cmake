@@ -31,7 +31,7 @@ set(LIBSOCK_PC_REQUIRES_PRIVATE "")
 if(LIBSOCK_TLS_BACKEND STREQUAL "openssl")
   set(LIBSOCK_PC_REQUIRES_PRIVATE "libssl libcrypto")
 elseif(LIBSOCK_TLS_BACKEND STREQUAL "schannel")
-  string(APPEND LIBSOCK_PC_LIBS_PRIVATE " -lsecur32 -lcrypt32")
+  string(APPEND LIBSOCK_PC_LIBS_PRIVATE " -lsecur32 -lcrypt32 -lncrypt")
 endif()
 # Relocatable .pc files: the prefix is ${pcfiledir} and the way up from
 # <libdir>/pkgconfig, so an install moved with `cmake --install --prefix`

@@ -3,8 +3,8 @@
 # backend file compiled: openssl, schannel or none (every TLS call then
 # returns LS_ENOTSUP).
 #
-# auto: Schannel on Windows (secur32 and crypt32, part of every Windows: a
-# client only); elsewhere OpenSSL 3 when CMake finds it (Debian:
+# auto: Schannel on Windows (secur32, crypt32 and ncrypt, part of every
+# Windows since Vista); elsewhere OpenSSL 3 when CMake finds it (Debian:
 # libssl-dev), else none.
 set(LIBSOCK_TLS auto CACHE STRING "TLS backend: auto, openssl, schannel or off")
 set_property(CACHE LIBSOCK_TLS PROPERTY STRINGS auto openssl schannel off)
@@ -36,12 +36,13 @@ else()
 endif()
 
 # What the libraries link for TLS, and what their users need to know
-# (LibsockInstall.cmake: pkg-config's -lsecur32 -lcrypt32, and the static
+# (LibsockInstall.cmake: pkg-config's -lsecur32 -lcrypt32 -lncrypt, and the static
 # library's link interface in the CMake package).
 set(LIBSOCK_TLS_LIBS "")
 if(LIBSOCK_TLS_BACKEND STREQUAL "openssl")
   set(LIBSOCK_TLS_LIBS OpenSSL::SSL OpenSSL::Crypto)
 elseif(LIBSOCK_TLS_BACKEND STREQUAL "schannel")
-  set(LIBSOCK_TLS_LIBS secur32 crypt32)
+  # ncrypt: CNG keys (EC keys, and PKCS#12 keys Windows imports into CNG).
+  set(LIBSOCK_TLS_LIBS secur32 crypt32 ncrypt)
 endif()
 message(STATUS "libsock TLS: ${LIBSOCK_TLS_BACKEND} (LIBSOCK_TLS=${LIBSOCK_TLS})")

@@ -1,7 +1,8 @@
 /*
  * backend.h - the contract between TLS common code (tls.c) and its
- * backends: openssl.c (OpenSSL 3), schannel.c (Windows; a client only)
- * and none.c (a build without TLS). CMake compiles exactly one of them.
+ * backends: openssl.c (OpenSSL 3), schannel*.c (Windows; schannel.h lists
+ * its files) and none.c (a build without TLS). CMake compiles exactly one
+ * of them, with tls.c and hello.c.
  *
  * Common code owns everything that is the same for every backend: it
  * validates arguments, keeps the configuration's settings and reference
@@ -112,6 +113,33 @@ int lsi_tls_fail(ls_tls *t, int code, int native, const char *fmt, ...)
 #endif
 	;
 
+/*
+ * What a server learns from the client's first record before its TLS
+ * library has seen it, for a backend whose library has no callbacks for
+ * them (Schannel): the SNI host name and the client's ALPN list (hello.c).
+ */
+typedef struct lsi_tls_hello {
+	char sni[256];             /* the host_name the client sent, or "" */
+	const unsigned char *alpn; /* the client's ALPN list in wire format (inside rec), or NULL */
+	size_t alpn_len;
+} lsi_tls_hello;
+
+/*
+ * Read the ClientHello in the first record of rec (len bytes received so
+ * far). LS_EAGAIN while the record is not whole; else 0, with what the
+ * record holds (a ClientHello split over records, or no ClientHello at
+ * all, leaves out what is missing: the TLS library judges the bytes).
+ */
+int lsi_tls_hello_parse(const unsigned char *rec, size_t len, lsi_tls_hello *out);
+
+/*
+ * A server's ALPN choice, as ls_tls_config_alpn() says: its first protocol
+ * that the client offers. The length (0 for none, then *proto is NULL) and
+ * in *proto the length byte and name inside cfg->alpn.
+ */
+size_t lsi_tls_alpn_choose(const ls_tls_config *cfg, const lsi_tls_hello *h,
+                           const unsigned char **proto);
+
 /* --- Implemented by each backend --------------------------------------- */
 
 /* The backend's name for ls_tls_backend(): "openssl", "schannel" or "". */
@@ -205,7 +233,7 @@ int lsi_tlsb_peer_verified(const ls_tls *t);
 /* The peer's leaf in DER as ls_tls_peer_cert() says (LS_ENOENT for none). */
 int lsi_tlsb_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len);
 
-/* Server: the SNI name received, or "" . */
+/* Server: the SNI name received, or "" (hello.c reads it where the library cannot say). */
 const char *lsi_tlsb_server_name(const ls_tls *t);
 
 /*

@@ -13,9 +13,12 @@
 #   ichain.pem        ileaf.pem followed by inter.pem (the full chain)
 #   client.pem/.key   a client certificate signed by the CA
 #   client.p12        a client certificate with an RSA key (clientrsa.pem/.key) as
-#                     PKCS#12, password "secret": Schannel takes no PEM key, and wine's
-#                     PFXImportCertStore imports RSA keys only
+#                     PKCS#12, password "secret": wine's CryptoAPI (and so its
+#                     PFXImportCertStore and Schannel) has RSA keys only
 #   otherca.pem       an unrelated CA, for "unknown CA"
+#   leafrsa.pem/.key  as leaf with an RSA key (PKCS#8), leafrsa1.key the same key
+#                     as PKCS#1, leafrsa.p12 both as PKCS#12 (password "secret"): a
+#                     server certificate wine's CryptoAPI can hold (it has no EC)
 #
 # Usage: make_certs.sh DIR. Exits 77 (a skip for ctest) without openssl.
 set -eu
@@ -141,4 +144,12 @@ openssl pkcs12 -export -in clientrsa.pem -inkey clientrsa.key -certfile ca.pem -
 # The same RSA key as PKCS#1 ("BEGIN RSA PRIVATE KEY"), the other PEM form.
 openssl pkey -in clientrsa.key -traditional -out clientrsa1.key 2>/dev/null ||
 	openssl rsa -in clientrsa.key -out clientrsa1.key 2>/dev/null
+# A server certificate with an RSA key, in each form a configuration takes.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out leafrsa.key 2>/dev/null
+openssl req -new -key leafrsa.key -out leafrsa.csr -subj "/CN=localhost"
+issue leafrsa v3_server ca -days 825
+openssl pkey -in leafrsa.key -traditional -out leafrsa1.key 2>/dev/null ||
+	openssl rsa -in leafrsa.key -out leafrsa1.key 2>/dev/null
+openssl pkcs12 -export -in leafrsa.pem -inkey leafrsa.key -certfile ca.pem -out leafrsa.p12 \
+	-passout pass:secret
 echo "certificates made in $(pwd)"
