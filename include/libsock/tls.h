@@ -44,10 +44,13 @@
  * error for certificate failures, else the SECURITY_STATUS) and
  * ls_tls_error_detail() a sentence saying what happened.
  *
- * Schannel (Windows) is a client only: ls_tls_config_new(LS_TLS_SERVER)
- * is LS_ENOTSUP there; its own certificate comes from PKCS#12, or from PEM
- * with an RSA key (other PEM keys are LS_ENOTSUP); it resumes sessions by
- * itself (ls_tls_session_get/_set are LS_ENOTSUP).
+ * Schannel (Windows) is a client and a server. Its own certificate comes
+ * from PKCS#12, or from PEM with an RSA key or (through CNG) an EC key in
+ * PKCS#8; the key is kept, as Schannel needs, in a key container of the
+ * user's that the configuration makes and deletes when it is freed. It
+ * resumes sessions by itself (ls_tls_session_get/_set are LS_ENOTSUP).
+ * Under wine the server handshake is LS_ENOTSUP (wine has no
+ * AcceptSecurityContext) and keys are RSA only (no CNG).
  */
 #ifndef LIBSOCK_TLS_H
 #define LIBSOCK_TLS_H
@@ -127,7 +130,8 @@ LS_API int ls_tls_config_ca_mem(ls_tls_config *cfg, const void *pem, size_t len)
  * one. The key: PKCS#8 ("PRIVATE KEY") or the algorithm's own PEM form,
  * not encrypted. Errors: LS_ENOENT, LS_EINVAL (unreadable, or the key does
  * not match the certificate), LS_EREADONLY, LS_ENOTSUP (Schannel: a key
- * that is not RSA; use PKCS#12 for those).
+ * neither RSA nor EC, an EC key in SEC1 form or where there is no CNG, as
+ * under wine; PKCS#12 takes the others).
  */
 LS_API int ls_tls_config_cert_file(ls_tls_config *cfg, const char *chain_path,
                                    const char *key_path);
@@ -289,7 +293,10 @@ LS_API int ls_tls_peer_verified(const ls_tls *t);
  */
 LS_API int ls_tls_peer_cert(const ls_tls *t, void *buf, size_t size, size_t *len);
 
-/* Server: the name the client sent as SNI, or "" for none. Client: "". */
+/*
+ * Server: the name the client sent as SNI, or "" for none (Schannel, which
+ * does not say, has libsock read it from the ClientHello). Client: "".
+ */
 LS_API const char *ls_tls_server_name(const ls_tls *t);
 
 /* --- Session resumption --------------------------------------------- */
