@@ -42,6 +42,11 @@ int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
   _ls_probe(HAVE_CLOCK_MONOTONIC_COARSE "#include <time.h>
 int main(void){struct timespec t; return clock_gettime(CLOCK_MONOTONIC_COARSE, &t);}")
+  # The process-wide barrier of the handle fast path (posix/thread.c).
+  _ls_probe(HAVE_MEMBARRIER "#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void){return (int)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);}")
   _ls_probe(HAVE_LINUX_TCP_INFO "#include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
@@ -183,7 +188,7 @@ endif()
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
           HAVE_SO_ATTACH_REUSEPORT_CBPF HAVE_SO_REUSEPORT_LB
-          HAVE_CLOCK_MONOTONIC_COARSE HAVE_LINUX_TCP_INFO HAVE_TCP_CONNECTION_INFO
+          HAVE_CLOCK_MONOTONIC_COARSE HAVE_MEMBARRIER HAVE_LINUX_TCP_INFO HAVE_TCP_CONNECTION_INFO
           HAVE_TCPI_TXRETRANSMITPACKETS HAVE_TCP_INFO_FREEBSD HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})

@@ -48,6 +48,12 @@ void lsi_set_native_error(int code);
 /* A received datagram's destination (PKTINFO: 4 or 16 bytes, network order) into info. */
 void lsi_msginfo_dst(ls_msginfo *info, const void *ip, int v4);
 
+/*
+ * A thread that called lsi_plat_on_thread_exit(arg) is exiting: common code
+ * gives back the per-thread record arg (see Threads below).
+ */
+void lsi_thread_exited(void *arg);
+
 /* --- Lifecycle ----------------------------------------------------------- */
 
 /* Start the OS socket layer (WSAStartup). Called once per ls_init() cycle. */
@@ -67,6 +73,39 @@ int64_t lsi_plat_coarse_ms(void);
 
 /* The wall clock in milliseconds since 1970, for times shown to people. */
 int64_t lsi_plat_wall_ms(void);
+
+/* --- Threads ------------------------------------------------------------ */
+
+/*
+ * The asymmetric fence behind the handle fast path (common/hazard.c): a
+ * thread starting a send or receive announces the socket it uses with a
+ * plain store and checks the socket is still open with a plain load, with no
+ * fence between them; ls_close() pays instead, with one process-wide
+ * barrier between marking the socket closed and looking for announcements.
+ *
+ * lsi_plat_barrier_init() prepares the barrier (Linux: registers the
+ * process for MEMBARRIER_CMD_PRIVATE_EXPEDITED) and returns 0, or
+ * LS_ENOTSUP where there is none (or the OS refuses it): common code then
+ * keeps a reference count on every call. Safe to call more than once.
+ *
+ * lsi_plat_barrier(), once the init returned 0: before it returns, every
+ * thread of the process has executed a full memory barrier (Linux
+ * membarrier, Windows FlushProcessWriteBuffers), so the stores each thread
+ * made before it are visible to the caller, and its later loads see the
+ * caller's earlier stores. It must not fail; a platform that cannot
+ * guarantee that in every case (after fork, under a sandbox) must make the
+ * init fail instead.
+ */
+int lsi_plat_barrier_init(void);
+void lsi_plat_barrier(void);
+
+/*
+ * Arrange for lsi_thread_exited(arg) to be called when the calling thread
+ * exits (a pthread key's destructor, a fiber-local storage callback). One
+ * arg per thread; a second call replaces the first. 0, or LS_ENOTSUP /
+ * LS_ENOMEM (common code then does without).
+ */
+int lsi_plat_on_thread_exit(void *arg);
 
 /* --- Sockets ------------------------------------------------------------ */
 

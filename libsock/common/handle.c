@@ -6,11 +6,15 @@
  * safe: a foreign or stale handle finds a slot whose generation differs (or
  * no chunk at all) and gets LS_EBADF. Lookups take no lock: a compare-and-
  * swap on the slot's state word checks the generation and the open bit and
- * takes a reference in one step.
+ * takes a reference in one step; sends and receives hold the socket through
+ * their thread's hazard record instead (hazard.c), with no locked
+ * instruction at all.
  *
- * Closing clears the open bit so no new call can start, wakes calls blocked
- * on the socket (shutdown), and leaves the OS close to whoever drops the
- * last reference. Only then is the generation bumped and the slot reused,
+ * Closing clears the open bit so no new call can start, runs the
+ * platform's process-wide barrier so that every call holding the socket
+ * through a record is visible, wakes calls blocked on the socket
+ * (shutdown), and leaves the OS close to whoever lets go of it last
+ * (lsi_sock_reap). Only then is the generation bumped and the slot reused,
  * from a FIFO free list so that a slot is reused as late as possible.
  */
 #include <stdlib.h>
@@ -46,6 +50,22 @@ static lsi_sock *lsi_slot(uint32_t index)
 	return chunk ? &chunk[index % LSI_CHUNK_SIZE] : NULL;
 }
 
+/*
+ * Zeroed slots, aligned to a cache line as lsi_sock asks. Chunks are never
+ * freed, so the alignment is done by hand rather than with an aligned
+ * allocator Windows lacks.
+ */
+static lsi_sock *lsi_chunk_alloc(void)
+{
+	char *mem = calloc(LSI_CHUNK_SIZE + 1, sizeof(lsi_sock));
+	uintptr_t skew;
+
+	if (mem == NULL)
+		return NULL;
+	skew = (uintptr_t)mem % _Alignof(lsi_sock);
+	return (lsi_sock *)(void *)(skew ? mem + _Alignof(lsi_sock) - skew : mem);
+}
+
 /* Add a chunk of fresh slots to the free list. Called with the lock held. */
 static int lsi_grow_locked(void)
 {
@@ -54,7 +74,7 @@ static int lsi_grow_locked(void)
 
 	if (lsi_nchunks == LSI_MAX_CHUNKS)
 		return lsi_fail(LS_EMFILE);
-	chunk = calloc(LSI_CHUNK_SIZE, sizeof(*chunk));
+	chunk = lsi_chunk_alloc();
 	if (chunk == NULL)
 		return lsi_fail(LS_ENOMEM);
 	base = lsi_nchunks * LSI_CHUNK_SIZE;
@@ -165,24 +185,72 @@ int lsi_sock_closing(const lsi_sock *s)
 	return !(atomic_load_explicit(&s->state, memory_order_acquire) & LSI_ST_OPEN);
 }
 
+int lsi_sock_reap(lsi_sock *s, int *rc)
+{
+	uint64_t st;
+
+	/*
+	 * Orders the caller's own release (its record cleared, its reference
+	 * dropped) before the look at the state and at the other records:
+	 * of two threads releasing at once, at least one sees the other done.
+	 */
+	atomic_thread_fence(memory_order_seq_cst);
+	st = atomic_load_explicit(&s->state, memory_order_acquire);
+	/* Before the close's barrier, a record's absence proves nothing yet. */
+	if (!(st & LSI_ST_CLOSED) || !(st & LSI_ST_FENCED) || (st & LSI_ST_REFS) != 0)
+		return 0;
+	if (lsi_hazard_held(s))
+		return 0;
+	/* Claim it: exactly one of the threads that got here finalizes. */
+	if (!atomic_compare_exchange_strong_explicit(&s->state, &st, st & ~LSI_ST_CLOSED,
+	                                             memory_order_acq_rel,
+	                                             memory_order_relaxed))
+		return 0;
+	*rc = lsi_sock_finalize(s);
+	return 1;
+}
+
+/* Clear the open bit (and mark the socket closed): 0, or 1 if already closed. */
+static int lsi_sock_mark_closed(lsi_sock *s, uint64_t *st)
+{
+	*st = atomic_load_explicit(&s->state, memory_order_acquire);
+	do {
+		if (!(*st & LSI_ST_OPEN))
+			return 1;
+	} while (!atomic_compare_exchange_weak_explicit(&s->state, st,
+	                                                (*st & ~LSI_ST_OPEN) | LSI_ST_CLOSED,
+	                                                memory_order_seq_cst,
+	                                                memory_order_acquire));
+	return 0;
+}
+
+/*
+ * After the open bit is cleared: make every call that saw the socket open
+ * through its thread's record visible in that record (the platform's
+ * barrier, skipped when no other thread has a record), then allow the
+ * finalize. Returns nonzero if a call other than the close holds it.
+ */
+static int lsi_sock_fence_close(lsi_sock *s, uint64_t st)
+{
+	if (lsi_hazard_others())
+		lsi_plat_barrier();
+	atomic_fetch_or_explicit(&s->state, LSI_ST_FENCED, memory_order_seq_cst);
+	return (st & LSI_ST_REFS) > 1 || lsi_hazard_held(s);
+}
+
 int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 {
 	lsi_sock *s;
 	uint64_t st;
-	int rc = lsi_sock_acquire(h, &s);
+	int busy, rc = lsi_sock_acquire(h, &s);
 
 	if (rc != 0)
 		return rc;
-	st = atomic_load_explicit(&s->state, memory_order_acquire);
-	do {
-		if (!(st & LSI_ST_OPEN)) {
-			/* Another thread closed it between our lookup and now. */
-			lsi_sock_release(s);
-			return lsi_fail(LS_EBADF);
-		}
-	} while (!atomic_compare_exchange_weak_explicit(&s->state, &st, st & ~LSI_ST_OPEN,
-	                                                memory_order_acq_rel,
-	                                                memory_order_acquire));
+	if (lsi_sock_mark_closed(s, &st) != 0) {
+		/* Another thread closed it between our lookup and now. */
+		lsi_sock_release(s);
+		return lsi_fail(LS_EBADF);
+	}
 	s->close_mode = mode;
 	lsi_stats_closed();
 	/*
@@ -194,24 +262,24 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out)
 		lsi_poller_forget(h);
 	if (fd_out != NULL)
 		*fd_out = s->fd;
+	busy = lsi_sock_fence_close(s, st);
 	/*
-	 * Other calls still hold references: they may be blocked in the OS on
-	 * this socket. Shutting it down wakes them (they then see the closed
-	 * state and return LS_EBADF); the last of them closes the OS handle.
-	 * Detaching must leave the connection intact, so it wakes nobody.
+	 * Other calls still hold the socket: they may be blocked in the OS on
+	 * it. Shutting it down wakes them (they then see the closed state and
+	 * return LS_EBADF); the last of them closes the OS handle. Detaching
+	 * must leave the connection intact, so it wakes nobody.
 	 */
-	if ((st & LSI_ST_REFS) > 1 && mode == LSI_CLOSE_NORMAL)
+	if (busy && mode == LSI_CLOSE_NORMAL)
 		lsi_plat_shutdown(s->fd, LS_SHUT_RDWR);
 	/*
-	 * When this close drops the last reference, it closes the OS handle
-	 * itself and reports how that went (a descriptor closed behind
-	 * libsock's back is LS_EBADF). EINTR is not reported: the descriptor is
-	 * gone either way and must not be closed again.
+	 * When this close drops the last hold, it closes the OS handle itself
+	 * and reports how that went (a descriptor closed behind libsock's back
+	 * is LS_EBADF). EINTR is not reported: the descriptor is gone either
+	 * way and must not be closed again.
 	 */
-	st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
-	if ((st & LSI_ST_REFS) != 0)
+	atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel);
+	if (!lsi_sock_reap(s, &rc))
 		return 0;
-	rc = lsi_sock_finalize(s);
 	return rc == LS_EINTR ? 0 : rc;
 }
 

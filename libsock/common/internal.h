@@ -36,11 +36,13 @@ static inline int lsi_fail(int code)
  * stores, not read-modify-writes: the calls on one socket usually come from
  * one thread, and a plain add keeps counting to a few cycles a call. Two
  * threads on one socket at once may lose an increment; monitoring accepts
- * that.
+ * that. The fields every send or receive writes come first: they share the
+ * socket's first cache line with its state and fd (lsi_sock).
  */
 typedef struct lsi_counters {
-	_Atomic uint64_t bytes_sent, bytes_received, sends, receives, errors;
+	_Atomic uint64_t bytes_sent, bytes_received, sends, receives;
 	_Atomic int64_t last_ms; /* lsi_plat_coarse_ms() of the last send or receive */
+	_Atomic uint64_t errors;
 	int64_t created_wall_ms; /* lsi_plat_wall_ms() at creation */
 	int64_t created_ms;      /* lsi_plat_now_ms() at creation */
 } lsi_counters;
@@ -61,33 +63,41 @@ enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
  * a stale handle can always be looked up safely; the generation in `state`
  * tells a live handle from a stale one.
  *
- * state: generation (high 32 bits) | LSI_ST_OPEN | reference count (low 31
- * bits). A call holds a reference for its whole duration, so the OS handle
- * is closed only after the last call using it has returned: a closed
- * handle's number can never reach an fd the OS has since reused.
+ * state: generation (high 32 bits) | LSI_ST_OPEN | LSI_ST_CLOSED |
+ * LSI_ST_FENCED | reference count (low 29 bits). A call holds the socket
+ * for its whole duration, by a reference or by its thread's hazard record
+ * (hazard.c), so the OS handle is closed only after the last call using it
+ * has returned: a closed handle's number can never reach an fd the OS has
+ * since reused.
+ *
+ * Aligned to a cache line, with what every send and receive touches (state,
+ * fd, type, the hot counters) in the first one: right after a system call
+ * each further line the fast path touches is a likely cache miss.
  */
 typedef struct lsi_sock {
-	_Atomic uint64_t state;
+	_Alignas(64) _Atomic uint64_t state;
 	lsi_fd fd;
-	int family;
 	int type;
+	_Atomic int flags;
+	lsi_counters ctr;   /* libsock/stats/ */
+	int family;
 	int protocol;
 	_Atomic int64_t timeout_ms;
-	_Atomic int flags;
 	int close_mode;
 	lsi_optmemo memo;   /* see platform.h */
 	_Atomic unsigned recvinfo; /* LS_MI_* fields asked of the OS (ls_set_recvinfo) */
 	_Atomic(lsi_shared *) acl;       /* a listener's access rules (libsock/acl/) */
 	_Atomic(lsi_shared *) proxy_cfg; /* a listener's PROXY settings (libsock/proxy/) */
 	struct lsi_proxy_conn *proxy; /* the PROXY header an accepted socket came with */
-	lsi_counters ctr;   /* libsock/stats/ */
 	char *name;         /* ls_socket_set_name, guarded by the stats lock */
 	uint32_t index;     /* this slot's place in the table */
 	uint32_t next_free;
 } lsi_sock;
 
-#define LSI_ST_OPEN ((uint64_t)1 << 31)
-#define LSI_ST_REFS ((uint64_t)LSI_ST_OPEN - 1)
+#define LSI_ST_OPEN ((uint64_t)1 << 31)   /* calls may start */
+#define LSI_ST_CLOSED ((uint64_t)1 << 30) /* closed, not yet finalized */
+#define LSI_ST_FENCED ((uint64_t)1 << 29) /* closed, and the close's barrier is done */
+#define LSI_ST_REFS (LSI_ST_FENCED - 1)
 
 /* --- init.c -------------------------------------------------------------- */
 
@@ -115,27 +125,39 @@ extern _Atomic(lsi_sock *) lsi_chunks[LSI_MAX_CHUNKS];
  */
 int lsi_sock_finalize(lsi_sock *s);
 
+/* The slot a handle names (any generation), or NULL if there is none. */
+static inline lsi_sock *lsi_sock_slot(ls_socket h)
+{
+	uint32_t index = (uint32_t)h - 1;
+	lsi_sock *chunk;
+
+	/* Handle 0 wraps index to UINT32_MAX, which is past the last chunk. */
+	if (index / LSI_CHUNK_SIZE >= LSI_MAX_CHUNKS)
+		return NULL;
+	chunk = atomic_load_explicit(&lsi_chunks[index / LSI_CHUNK_SIZE], memory_order_acquire);
+	return chunk != NULL ? &chunk[index % LSI_CHUNK_SIZE] : NULL;
+}
+
+/* Nonzero if state st is handle h's and open. */
+static inline int lsi_sock_is(uint64_t st, ls_socket h)
+{
+	return (st >> 32) == (h >> 32) && (st & LSI_ST_OPEN);
+}
+
 /*
  * Look up a handle and hold a reference. LS_EBADF if closed or foreign.
  * Inline: every call does this, and it is a load and a compare-and-swap.
  */
 static inline int lsi_sock_acquire(ls_socket h, lsi_sock **out)
 {
-	uint32_t index = (uint32_t)h - 1;
-	uint64_t gen = h >> 32;
-	lsi_sock *chunk;
 	uint64_t st;
 
-	/* Handle 0 wraps index to UINT32_MAX, which is past the last chunk. */
-	if (index / LSI_CHUNK_SIZE >= LSI_MAX_CHUNKS)
+	*out = lsi_sock_slot(h);
+	if (*out == NULL)
 		return lsi_fail(LS_EBADF);
-	chunk = atomic_load_explicit(&lsi_chunks[index / LSI_CHUNK_SIZE], memory_order_acquire);
-	if (chunk == NULL)
-		return lsi_fail(LS_EBADF);
-	*out = &chunk[index % LSI_CHUNK_SIZE];
 	st = atomic_load_explicit(&(*out)->state, memory_order_acquire);
 	do {
-		if ((st >> 32) != gen || !(st & LSI_ST_OPEN))
+		if (!lsi_sock_is(st, h))
 			return lsi_fail(LS_EBADF);
 	} while (!atomic_compare_exchange_weak_explicit(&(*out)->state, &st, st + 1,
 	                                                memory_order_acquire,
@@ -143,13 +165,23 @@ static inline int lsi_sock_acquire(ls_socket h, lsi_sock **out)
 	return 0;
 }
 
-/* Drop a reference; the last one after close disposes of the OS handle. */
+/*
+ * A closed socket's last user may be gone: finalize it if no reference and
+ * no hazard record holds it any more and no other thread got there first.
+ * Returns 1 and the OS close's result in *rc when this call finalized it.
+ * Safe to call on any slot at any time (a stale look at a reused slot
+ * finalizes nothing).
+ */
+int lsi_sock_reap(lsi_sock *s, int *rc);
+
+/* Drop a reference; the last user after close disposes of the OS handle. */
 static inline void lsi_sock_release(lsi_sock *s)
 {
 	uint64_t st = atomic_fetch_sub_explicit(&s->state, 1, memory_order_acq_rel) - 1;
+	int rc;
 
-	if (!(st & LSI_ST_OPEN) && (st & LSI_ST_REFS) == 0)
-		lsi_sock_finalize(s);
+	if ((st & LSI_ST_CLOSED) && (st & LSI_ST_REFS) == 0)
+		lsi_sock_reap(s, &rc);
 }
 
 /*
@@ -162,6 +194,98 @@ int lsi_sock_close(ls_socket h, int mode, lsi_fd *fd_out);
 
 /* Nonzero once the handle has been closed (calls in flight should stop). */
 int lsi_sock_closing(const lsi_sock *s);
+
+/* --- hazard.c ------------------------------------------------------------ */
+
+/*
+ * The fast way to hold a socket for one call, with no locked instruction:
+ * each thread has a hazard record, and a call stores the socket it uses in
+ * its thread's record, then checks that the socket is open, with plain
+ * (relaxed) accesses and no fence between them. ls_close() marks the
+ * socket closed, runs lsi_plat_barrier() (every thread executes a full
+ * fence), and only then looks at the records: a call that saw the socket
+ * open is then visible in its record, so the close leaves the OS handle to
+ * it; one that saw it closed never touches the fd. The call, when it
+ * clears its record, looks at the state again and finalizes a socket
+ * closed meanwhile (lsi_sock_reap()).
+ *
+ * Without the platform's barrier (or a thread-exit hook to recycle
+ * records), every thread's record is lsi_hazard_none and calls take a
+ * reference as before. A thread's record also counts as busy while it
+ * holds a socket, so a nested call (a TLS layer's send inside a call) takes
+ * a reference too.
+ */
+typedef struct lsi_hazard {
+	_Alignas(64) _Atomic(lsi_sock *) sock; /* the socket held, or NULL */
+	_Atomic int taken;             /* a live thread owns this record */
+	struct lsi_hazard *next;       /* the list of every record; never unlinked */
+} lsi_hazard;
+
+/* This thread's record: an unregistered thread's points to lsi_hazard_new. */
+extern _Thread_local lsi_hazard *lsi_hazard_mine;
+
+/*
+ * The slow way in: registers the thread on its first call, else takes a
+ * reference (*hz = NULL). Returns 0 or LS_EBADF, as lsi_sock_enter().
+ */
+int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz);
+
+/* Nonzero if some thread's record holds s (after the close's barrier). */
+int lsi_hazard_held(const lsi_sock *s);
+
+/*
+ * Nonzero if a thread other than the caller may hold a socket through its
+ * record: the close's barrier is then needed. A process with one thread
+ * calling libsock skips it.
+ */
+int lsi_hazard_others(void);
+
+/* Give back a record whose socket s is closing: finalize s if it is the last. */
+void lsi_sock_leave_closed(lsi_sock *s);
+
+/* Stop holding a socket taken by lsi_sock_enter(). */
+static inline void lsi_sock_leave(lsi_sock *s, lsi_hazard *hz)
+{
+	if (hz == NULL) {
+		lsi_sock_release(s);
+		return;
+	}
+	/* Release: the call's use of the socket happens before any finalize. */
+	atomic_store_explicit(&hz->sock, NULL, memory_order_release);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&s->state, memory_order_relaxed) & LSI_ST_CLOSED)
+		lsi_sock_leave_closed(s);
+}
+
+/*
+ * Hold the socket of handle h for one call (*out), by this thread's record
+ * (*hz) or, failing that, by a reference (*hz NULL). LS_EBADF if closed or
+ * foreign. Every enter is paired with one lsi_sock_leave().
+ */
+static inline int lsi_sock_enter(ls_socket h, lsi_sock **out, lsi_hazard **hz)
+{
+	lsi_hazard *me = lsi_hazard_mine;
+	uint64_t st;
+
+	if (atomic_load_explicit(&me->sock, memory_order_relaxed) != NULL)
+		return lsi_sock_enter_slow(h, out, hz);
+	*out = lsi_sock_slot(h);
+	if (*out == NULL)
+		return lsi_fail(LS_EBADF);
+	atomic_store_explicit(&me->sock, *out, memory_order_relaxed);
+	/*
+	 * No hardware fence: the close's lsi_plat_barrier() stands for it. The
+	 * compiler must still keep the store before the load.
+	 */
+	atomic_signal_fence(memory_order_seq_cst);
+	st = atomic_load_explicit(&(*out)->state, memory_order_acquire);
+	*hz = me;
+	if (!lsi_sock_is(st, h)) {
+		lsi_sock_leave(*out, me);
+		return lsi_fail(LS_EBADF);
+	}
+	return 0;
+}
 
 /* --- poller/poller.c ------------------------------------------------------ */
 

@@ -9,13 +9,13 @@
 #define LSI_SEND_FLAGS (LS_MSG_OOB | LS_MSG_DONTWAIT)
 #define LSI_RECV_FLAGS (LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | LS_MSG_TRUNC_OK)
 
-/* Check a buffer and flags, then take the socket. */
+/* Check a buffer and flags, then hold the socket (released by lsi_sock_leave). */
 static inline int lsi_io_begin(ls_socket s, const void *buf, size_t len, int flags, int allowed,
-                        lsi_sock **sk)
+                               lsi_sock **sk, lsi_hazard **hz)
 {
 	if ((buf == NULL && len > 0) || (flags & ~allowed))
 		return lsi_fail(LS_EINVAL);
-	return lsi_sock_acquire(s, sk);
+	return lsi_sock_enter(s, sk, hz);
 }
 
 /* Receive flags as the platform wants them: datagram sockets detect truncation. */
@@ -101,7 +101,8 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
 {
 	int allowed = lsi_op_is_send(op) ? LSI_SEND_FLAGS : LSI_RECV_FLAGS;
 	lsi_sock *sk;
-	int64_t rc = lsi_io_begin(s, op->buf, op->len, op->flags, allowed, &sk);
+	lsi_hazard *hz;
+	int64_t rc = lsi_io_begin(s, op->buf, op->len, op->flags, allowed, &sk, &hz);
 
 	if (rc != 0)
 		return rc;
@@ -116,46 +117,61 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
 		rc = lsi_recv_done(sk, op, rc);
 	}
 	lsi_count_io(sk, lsi_op_is_send(op), rc);
-	lsi_sock_release(sk);
+	lsi_sock_leave(sk, hz);
 	return rc;
 }
 
 /*
+ * The first attempt of a send or receive failed with rc: the general path
+ * (wait and retry, the close check). Out of line, so that the fast path
+ * does not build the request it never needs.
+ */
+static int64_t lsi_io_again(lsi_sock *sk, lsi_op_kind kind, void *buf, size_t len, int flags,
+                            int64_t rc)
+{
+	lsi_op op = {.kind = kind, .buf = buf, .len = len, .flags = flags};
+
+	if (rc < 0)
+		rc = lsi_retry_op(sk, &op, rc);
+	return lsi_recv_done(sk, &op, rc);
+}
+
+/*
  * send and recv are the calls whose per-call cost matters most (1-byte
- * messages): they take the socket and make the OS call directly, and fall
- * back to the general path only when the first attempt fails.
+ * messages): they hold the socket through the thread's hazard record, make
+ * the OS call directly, and fall back to the general path only when the
+ * first attempt fails (or a receive reads 0, which a close may cause).
  */
 int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 {
-	lsi_op op = {.kind = LSI_OP_SEND, .buf = (void *)(uintptr_t)buf, .len = len, .flags = flags};
 	lsi_sock *sk;
-	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk);
+	lsi_hazard *hz;
+	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk, &hz);
 
 	if (rc != 0)
 		return rc;
 	rc = flags == 0 ? lsi_fast_send(sk->fd, buf, len) : lsi_plat_send(sk->fd, buf, len, flags);
 	if (rc < 0)
-		rc = lsi_retry_op(sk, &op, rc);
+		rc = lsi_io_again(sk, LSI_OP_SEND, (void *)(uintptr_t)buf, len, flags, rc);
 	lsi_count_io(sk, 1, rc);
-	lsi_sock_release(sk);
+	lsi_sock_leave(sk, hz);
 	return rc;
 }
 
 int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 {
-	lsi_op op = {.kind = LSI_OP_RECV, .buf = buf, .len = len, .flags = flags};
 	lsi_sock *sk;
-	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_RECV_FLAGS, &sk);
+	lsi_hazard *hz;
+	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_RECV_FLAGS, &sk, &hz);
 
 	if (rc != 0)
 		return rc;
-	op.flags = lsi_recv_flags(sk, flags);
-	rc = op.flags == 0 ? lsi_fast_recv(sk->fd, buf, len)
-	                   : lsi_plat_recv(sk->fd, buf, len, op.flags);
+	flags = lsi_recv_flags(sk, flags);
+	rc = flags == 0 ? lsi_fast_recv(sk->fd, buf, len) : lsi_plat_recv(sk->fd, buf, len, flags);
 	if (rc <= 0)
-		rc = lsi_recv_done(sk, &op, rc < 0 ? lsi_retry_op(sk, &op, rc) : rc);
+		rc = lsi_io_again(sk, LSI_OP_RECV, buf, len, flags, rc);
 	lsi_count_io(sk, 0, rc);
-	lsi_sock_release(sk);
+	lsi_sock_leave(sk, hz);
 	return rc;
 }
 
@@ -169,7 +185,8 @@ int ls_sendall(ls_socket s, const void *buf, size_t len, int flags, size_t *sent
 	const char *p = buf;
 	size_t done = 0;
 	lsi_sock *sk;
-	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk);
+	lsi_hazard *hz;
+	int64_t rc = lsi_io_begin(s, buf, len, flags, LSI_SEND_FLAGS, &sk, &hz);
 	int64_t deadline;
 
 	if (sent != NULL)
@@ -186,7 +203,7 @@ int ls_sendall(ls_socket s, const void *buf, size_t len, int flags, size_t *sent
 			break;
 	}
 	lsi_count_io(sk, 1, rc < 0 && done == 0 ? rc : (int64_t)done);
-	lsi_sock_release(sk);
+	lsi_sock_leave(sk, hz);
 	if (sent != NULL)
 		*sent = done;
 	return rc < 0 ? (int)rc : 0;

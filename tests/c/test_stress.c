@@ -222,6 +222,83 @@ static void concurrent_close_and_use(void)
 	CHECK_EQ_INT(atomic_load(&closed_ok), atomic_load(&created));
 }
 
+/*
+ * Close while sends are in flight, then reuse the descriptor at once: two
+ * threads send on one end of a pair (non-blocking, in a loop) while the
+ * main thread closes that end and opens a new pair, which the OS gives the
+ * lowest free descriptors, the closed one included once it is really
+ * closed. No stale send may ever reach the new pair. Each round starts new
+ * threads, so threads exit and their hazard records are reused.
+ */
+#define T_REUSE_ROUNDS 100
+
+typedef struct reuse_round {
+	ls_socket a;
+	atomic_int sending; /* senders that made at least one attempt */
+} reuse_round;
+
+static void reuse_sender(void *p)
+{
+	reuse_round *r = p;
+	int64_t rc;
+	int first = 1;
+
+	do {
+		rc = ls_send(r->a, "X", 1, 0);
+		if (first) {
+			atomic_fetch_add(&r->sending, 1);
+			first = 0;
+		}
+		if (rc < 0 && rc != LS_EAGAIN && rc != LS_EBADF && rc != LS_EPIPE)
+			note_anomaly("send", rc);
+	} while (rc != LS_EBADF);
+}
+
+static void reuse_one_round(int round)
+{
+	reuse_round r;
+	ls_socket b, c[2];
+	t_thread *t[2];
+	char buf[64];
+	int i;
+
+	CHECK_OK(ls_socketpair(LS_AF_UNIX, LS_SOCK_STREAM, c));
+	r.a = c[0];
+	b = c[1];
+	atomic_store(&r.sending, 0);
+	CHECK_OK(ls_set_timeout(r.a, 0));
+	for (i = 0; i < 2; i++)
+		CHECK((t[i] = t_thread_start(reuse_sender, &r)) != NULL);
+	while (atomic_load(&r.sending) < 2)
+		;
+	if (round % 2)
+		t_sleep_ms(1);
+	CHECK_OK(ls_close(r.a));
+	CHECK_OK(ls_socketpair(LS_AF_UNIX, LS_SOCK_STREAM, c));
+	CHECK_OK(ls_set_timeout(c[0], 0));
+	CHECK_OK(ls_set_timeout(c[1], 0));
+	for (i = 0; i < 2; i++) {
+		CHECK(t_thread_wait(t[i], H_HANG_MS));
+		t_thread_join(t[i]);
+	}
+	/* Nothing was sent on the new pair: both ends would block. */
+	CHECK_ERR(ls_recv(c[0], buf, sizeof(buf), 0), LS_EAGAIN);
+	CHECK_ERR(ls_recv(c[1], buf, sizeof(buf), 0), LS_EAGAIN);
+	CHECK_OK(ls_close(c[0]));
+	CHECK_OK(ls_close(c[1]));
+	CHECK_OK(ls_close(b));
+}
+
+static void close_during_send_fd_reuse(void)
+{
+	int i;
+
+	atomic_store(&anomalies, 0);
+	for (i = 0; i < T_REUSE_ROUNDS; i++)
+		reuse_one_round(i);
+	CHECK_EQ_INT(atomic_load(&anomalies), 0);
+}
+
 /* Pairs opened and closed in a loop: handles and fds do not leak. */
 static void open_close_loop(void)
 {
@@ -241,6 +318,7 @@ static void open_close_loop(void)
 static const t_case cases[] = {
 	TEST_CASE(many_connections),
 	TEST_CASE(concurrent_close_and_use),
+	TEST_CASE(close_during_send_fd_reuse),
 	TEST_CASE(open_close_loop),
 };
 
