@@ -225,8 +225,8 @@ static void concurrent_close_and_use(void)
 /*
  * Close while sends are in flight, then reuse the descriptor at once: two
  * threads send on one end of a pair (non-blocking, in a loop) while the
- * main thread closes that end and opens a new pair, which the OS gives the
- * lowest free descriptors, the closed one included once it is really
+ * main thread closes that end and opens a new pair, which a POSIX OS gives
+ * the lowest free descriptors, the closed one included once it is really
  * closed. No stale send may ever reach the new pair. Each round starts new
  * threads, so threads exit and their hazard records are reused.
  */
@@ -262,7 +262,7 @@ static void reuse_one_round(int round)
 	char buf[64];
 	int i;
 
-	CHECK_OK(ls_socketpair(LS_AF_UNIX, LS_SOCK_STREAM, c));
+	CHECK_OK(ls_socketpair(LS_AF_UNSPEC, LS_SOCK_STREAM, c));
 	r.a = c[0];
 	b = c[1];
 	atomic_store(&r.sending, 0);
@@ -274,7 +274,7 @@ static void reuse_one_round(int round)
 	if (round % 2)
 		t_sleep_ms(1);
 	CHECK_OK(ls_close(r.a));
-	CHECK_OK(ls_socketpair(LS_AF_UNIX, LS_SOCK_STREAM, c));
+	CHECK_OK(ls_socketpair(LS_AF_UNSPEC, LS_SOCK_STREAM, c));
 	CHECK_OK(ls_set_timeout(c[0], 0));
 	CHECK_OK(ls_set_timeout(c[1], 0));
 	for (i = 0; i < 2; i++) {
