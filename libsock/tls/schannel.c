@@ -589,11 +589,12 @@ static int lsi_sch_finish(ls_tls *t)
 /* A failed call: its alert (a server's ASC_REQ_EXTENDED_ERROR) goes out first. */
 static int lsi_sch_hs_failed(ls_tls *t, SECURITY_STATUS st)
 {
+	static const char no_server[] = "this Schannel has no TLS server "
+	                                "(AcceptSecurityContext is SEC_E_UNSUPPORTED_FUNCTION)";
 	lsi_sch_conn *c = LSI_CONN(t);
+	int unsupported = t->cfg->mode == LS_TLS_SERVER && st == SEC_E_UNSUPPORTED_FUNCTION;
 	int rc = lsi_sch_fail(t, lsi_sch_hs_code(t, st), st,
-	                      t->cfg->mode == LS_TLS_SERVER && st == SEC_E_UNSUPPORTED_FUNCTION
-	                      ? "this Schannel has no TLS server (AcceptSecurityContext is SEC_E_UNSUPPORTED_FUNCTION)"
-	                      : "TLS handshake failed");
+	                      unsupported ? no_server : "TLS handshake failed");
 
 	return c->out.len > c->out_off ? lsi_sch_keep_failure(t, rc) : rc;
 }

@@ -64,19 +64,19 @@ enum { LSI_HS_START, LSI_HS_RUN, LSI_HS_TOKENS_DONE, LSI_HS_DONE };
 typedef struct lsi_sch_conn {
 	CtxtHandle ctx;
 	int have_ctx;
-	int hs;              /* LSI_HS_* */
-	int reneg;           /* DecryptMessage asked for SEC_I_RENEGOTIATE's tokens */
-	unsigned long req;   /* the ISC_REQ_* (client) or ASC_REQ_* (server) flags */
-	lsi_buf out;         /* to send, from out_off on */
+	int hs;            /* LSI_HS_* */
+	int reneg;         /* DecryptMessage asked for SEC_I_RENEGOTIATE's tokens */
+	unsigned long req; /* the ISC_REQ_* (client) or ASC_REQ_* (server) flags */
+	lsi_buf out;       /* to send, from out_off on */
 	size_t out_off;
-	size_t taken;        /* plaintext in out's record, reported once it is sent */
-	lsi_buf enc;         /* received, not yet decrypted */
-	lsi_buf dec;         /* decrypted, not yet returned, from dec_off on */
+	size_t taken; /* plaintext in out's record, reported once it is sent */
+	lsi_buf enc;  /* received, not yet decrypted */
+	lsi_buf dec;  /* decrypted, not yet returned, from dec_off on */
 	size_t dec_off;
-	int closed;          /* the peer's close_notify arrived */
-	int shut_built;      /* our close_notify is in out */
+	int closed;     /* the peer's close_notify arrived */
+	int shut_built; /* our close_notify is in out */
 	int verified;
-	int fail;            /* a failure reported once the alert in out is sent, or 0 */
+	int fail; /* a failure reported once the alert in out is sent, or 0 */
 	int fail_native;
 	char fail_detail[LSI_TLS_DETAIL_MAX];
 	SecPkgContext_StreamSizes sizes;
@@ -91,7 +91,7 @@ typedef struct lsi_sch_conn {
 } lsi_sch_conn;
 
 #define LSI_CFG(cfg) ((lsi_sch_cfg *)(cfg)->be)
-#define LSI_CONN(t) ((lsi_sch_conn *)(t)->be)
+#define LSI_CONN(t)  ((lsi_sch_conn *)(t)->be)
 
 /* --- schannel.c ------------------------------------------------------------ */
 

@@ -78,9 +78,9 @@ static int lsi_pem_add(HCERTSTORE store, const char *block, size_t n)
 {
 	DWORD der_len = 0;
 	BYTE *der = lsi_pem_der(block, n, &der_len);
-	int ok = der != NULL &&
-	         CertAddEncodedCertificateToStore(store, X509_ASN_ENCODING, der, der_len,
-	                                          CERT_STORE_ADD_USE_EXISTING, NULL);
+	int ok =
+	    der != NULL && CertAddEncodedCertificateToStore(store, X509_ASN_ENCODING, der, der_len,
+	                                                    CERT_STORE_ADD_USE_EXISTING, NULL);
 
 	LocalFree(der);
 	return ok;
@@ -249,9 +249,9 @@ static int lsi_rsa_matches(HCRYPTPROV prov, HCRYPTKEY priv, PCCERT_CONTEXT leaf)
 	a = lsi_rsa_public(priv, &alen);
 	b = lsi_rsa_public(pub, &blen);
 	/* After the BLOBHEADER: the RSAPUBKEY (bit length, exponent) and the modulus. */
-	same = a != NULL && b != NULL && alen == blen && alen > sizeof(BLOBHEADER) &&
-	       memcmp(a + sizeof(BLOBHEADER), b + sizeof(BLOBHEADER),
-	              alen - sizeof(BLOBHEADER)) == 0;
+	same =
+	    a != NULL && b != NULL && alen == blen && alen > sizeof(BLOBHEADER) &&
+	    memcmp(a + sizeof(BLOBHEADER), b + sizeof(BLOBHEADER), alen - sizeof(BLOBHEADER)) == 0;
 	LocalFree(a);
 	LocalFree(b);
 	CryptDestroyKey(pub);
@@ -277,7 +277,8 @@ static int lsi_key_capi(const BYTE *blob, DWORD len, PCCERT_CONTEXT leaf, lsi_sc
 		key->name[0] = 0;
 	}
 	if (rc == 0 && !CryptImportKey(prov, blob, len, 0, CRYPT_EXPORTABLE, &k))
-		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot import the RSA key");
+		rc =
+		    lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot import the RSA key");
 	else if (rc == 0 && !lsi_rsa_matches(prov, k, leaf))
 		rc = lsi_tls_fail(NULL, LS_EINVAL, 0, "the certificate and key do not go together");
 	if (k != 0)
@@ -315,8 +316,8 @@ static int lsi_key_cng(const BYTE *pkcs8, DWORD len, PCCERT_CONTEXT leaf, lsi_sc
 	                    NCRYPTBUFFER_PKCS_KEY_NAME, key->name};
 	st = NCryptOpenStorageProvider(&prov, MS_KEY_STORAGE_PROVIDER, 0);
 	if (st == 0)
-		st = NCryptImportKey(prov, 0, NCRYPT_PKCS8_PRIVATE_KEY_BLOB, &nd, &k, (BYTE *)pkcs8, len,
-		                     NCRYPT_SILENT_FLAG);
+		st = NCryptImportKey(prov, 0, NCRYPT_PKCS8_PRIVATE_KEY_BLOB, &nd, &k, (BYTE *)pkcs8,
+		                     len, NCRYPT_SILENT_FLAG);
 	if (k != 0)
 		NCryptFreeObject(k);
 	if (prov != 0)
@@ -325,13 +326,15 @@ static int lsi_key_cng(const BYTE *pkcs8, DWORD len, PCCERT_CONTEXT leaf, lsi_sc
 		key->name[0] = 0;
 		return lsi_tls_fail(NULL, LS_ENOTSUP, (int)st,
 		                    "cannot import the key into CNG (NCryptImportKey: 0x%08lx); "
-		                    "this Schannel takes RSA keys only", (unsigned long)st);
+		                    "this Schannel takes RSA keys only",
+		                    (unsigned long)st);
 	}
 	rc = lsi_key_attach(leaf, key);
-	if (rc == 0 && !CryptAcquireCertificatePrivateKey(
-	                       leaf, CRYPT_ACQUIRE_COMPARE_KEY_FLAG | CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG |
-	                                     CRYPT_ACQUIRE_SILENT_FLAG,
-	                       NULL, &h, &spec, &free_h))
+	if (rc == 0 && !CryptAcquireCertificatePrivateKey(leaf,
+	                                                  CRYPT_ACQUIRE_COMPARE_KEY_FLAG |
+	                                                      CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG |
+	                                                      CRYPT_ACQUIRE_SILENT_FLAG,
+	                                                  NULL, &h, &spec, &free_h))
 		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
 		                  "the certificate and key do not go together");
 	if (h != 0 && free_h)
@@ -366,8 +369,7 @@ static BYTE *lsi_rsa_blob(const BYTE *der, DWORD len, DWORD *blob_len)
 }
 
 /* One DER element at *p (before end): its tag and contents; *p moves past it. */
-static int lsi_der_next(const BYTE **p, const BYTE *end, BYTE *tag, const BYTE **body,
-                        size_t *len)
+static int lsi_der_next(const BYTE **p, const BYTE *end, BYTE *tag, const BYTE **body, size_t *len)
 {
 	const BYTE *q = *p;
 	size_t n, k;
@@ -420,7 +422,8 @@ static int lsi_pkcs8_kind(const BYTE *der, size_t len, const BYTE **rsa, size_t 
 		return LS_EINVAL;
 	if (olen == sizeof(rsa_oid) && memcmp(oid, rsa_oid, olen) == 0)
 		return LSI_KEY_RSA;
-	return olen == sizeof(ec_oid) && memcmp(oid, ec_oid, olen) == 0 ? LSI_KEY_EC : LSI_KEY_OTHER;
+	return olen == sizeof(ec_oid) && memcmp(oid, ec_oid, olen) == 0 ? LSI_KEY_EC
+	                                                                : LSI_KEY_OTHER;
 }
 
 /* An RSAPrivateKey (PKCS#1 DER) into a container for the leaf. */
@@ -431,7 +434,8 @@ static int lsi_key_rsa(const BYTE *der, size_t len, PCCERT_CONTEXT leaf, lsi_sch
 	int rc;
 
 	if (blob == NULL)
-		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(), "cannot decode the RSA key");
+		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
+		                    "cannot decode the RSA key");
 	rc = lsi_key_capi(blob, blob_len, leaf, key);
 	SecureZeroMemory(blob, blob_len);
 	LocalFree(blob);
@@ -450,8 +454,9 @@ static int lsi_key_pkcs8(const BYTE *der, DWORD len, PCCERT_CONTEXT leaf, lsi_sc
 	if (kind == LSI_KEY_EC)
 		return lsi_key_cng(der, len, leaf, key);
 	return lsi_tls_fail(NULL, kind == LSI_KEY_OTHER ? LS_ENOTSUP : LS_EINVAL, 0,
-	                    kind == LSI_KEY_OTHER ? "the Schannel backend takes RSA and EC keys only"
-	                                          : "cannot decode the PKCS#8 private key");
+	                    kind == LSI_KEY_OTHER
+	                        ? "the Schannel backend takes RSA and EC keys only"
+	                        : "cannot decode the PKCS#8 private key");
 }
 
 /*
@@ -471,10 +476,10 @@ static int lsi_pem_key(const void *key, size_t len, PCCERT_CONTEXT leaf, lsi_sch
 		return lsi_tls_fail(NULL, LS_EINVAL, 0, "no PEM private key");
 	if (strncmp(k, "-----BEGIN PRIVATE KEY-----", 27) != 0 &&
 	    strncmp(k, "-----BEGIN RSA PRIVATE KEY-----", 31) != 0)
-		return lsi_tls_fail(NULL, strncmp(k, "-----BEGIN ENCRYPTED", 20) == 0 ? LS_EINVAL
-		                                                                      : LS_ENOTSUP,
-		                    0, "the Schannel backend takes unencrypted PKCS#8 keys (RSA or EC) "
-		                       "or PKCS#1 RSA keys from PEM; use PKCS#12");
+		return lsi_tls_fail(
+		    NULL, strncmp(k, "-----BEGIN ENCRYPTED", 20) == 0 ? LS_EINVAL : LS_ENOTSUP, 0,
+		    "the Schannel backend takes unencrypted PKCS#8 keys (RSA or EC) "
+		    "or PKCS#1 RSA keys from PEM; use PKCS#12");
 	der = lsi_pem_der(k, n, &der_len);
 	if (der == NULL)
 		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
@@ -507,8 +512,8 @@ void lsi_sch_own_free(lsi_sch_cfg *b)
 	b->own_store = NULL;
 }
 
-int lsi_tlsb_config_cert(ls_tls_config *cfg, const void *chain, size_t chain_len,
-                         const void *key, size_t key_len)
+int lsi_tlsb_config_cert(ls_tls_config *cfg, const void *chain, size_t chain_len, const void *key,
+                         size_t key_len)
 {
 	HCERTSTORE store = NULL;
 	PCCERT_CONTEXT leaf = NULL;
@@ -598,8 +603,8 @@ static int lsi_rekey_capi(HCRYPTPROV prov, DWORD spec, PCCERT_CONTEXT leaf, lsi_
 	/* Wine's PFX import records the key spec as 3 (both kinds): try each. */
 	if ((!CryptGetUserKey(prov, spec, &k) && !CryptGetUserKey(prov, AT_KEYEXCHANGE, &k) &&
 	     !CryptGetUserKey(prov, AT_SIGNATURE, &k)) ||
-	    !CryptExportKey(k, 0, PRIVATEKEYBLOB, 0, NULL, &n) ||
-	    (blob = malloc(n)) == NULL || !CryptExportKey(k, 0, PRIVATEKEYBLOB, 0, blob, &n))
+	    !CryptExportKey(k, 0, PRIVATEKEYBLOB, 0, NULL, &n) || (blob = malloc(n)) == NULL ||
+	    !CryptExportKey(k, 0, PRIVATEKEYBLOB, 0, blob, &n))
 		rc = lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
 		                  "cannot take the key out of the PKCS#12 data");
 	if (k != 0)
@@ -632,8 +637,8 @@ static int lsi_pkcs12_key(PCCERT_CONTEXT own, HCRYPTPROV_OR_NCRYPT_KEY_HANDLE *h
 		return 1;
 	}
 	return CryptAcquireCertificatePrivateKey(
-	        own, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG, NULL, h, spec,
-	        free_h);
+	    own, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG, NULL, h, spec,
+	    free_h);
 }
 
 /* The key PFXImportCertStore left in memory, into a container of ours. */
@@ -656,8 +661,7 @@ static int lsi_pkcs12_rekey(PCCERT_CONTEXT own, lsi_sch_key *key)
 	return rc;
 }
 
-int lsi_tlsb_config_pkcs12(ls_tls_config *cfg, const void *data, size_t len,
-                           const char *password)
+int lsi_tlsb_config_pkcs12(ls_tls_config *cfg, const void *data, size_t len, const char *password)
 {
 	CRYPT_DATA_BLOB blob = {(DWORD)len, (BYTE *)data};
 	WCHAR *pw = lsi_wide(password);
@@ -670,7 +674,8 @@ int lsi_tlsb_config_pkcs12(ls_tls_config *cfg, const void *data, size_t len,
 		return lsi_fail(LS_ENOMEM);
 	/* Into memory first, exportable: the key then moves to a container of ours. */
 	store = len <= 0x7fffffff && PFXIsPFXBlob(&blob)
-	        ? PFXImportCertStore(&blob, pw, PKCS12_NO_PERSIST_KEY | CRYPT_EXPORTABLE) : NULL;
+	            ? PFXImportCertStore(&blob, pw, PKCS12_NO_PERSIST_KEY | CRYPT_EXPORTABLE)
+	            : NULL;
 	free(pw);
 	if (store == NULL)
 		return lsi_tls_fail(NULL, LS_EINVAL, (int)GetLastError(),
@@ -718,10 +723,11 @@ static DWORD lsi_sch_protocols(int min, int max, int server)
  * user's store by itself. A server checks the client's certificate itself
  * too (manual validation), and maps it to no Windows account.
  */
-#define LSI_SCH_CLIENT_FLAGS (SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_NO_DEFAULT_CREDS | \
-                              SCH_CRED_NO_SERVERNAME_CHECK | SCH_USE_STRONG_CRYPTO)
-#define LSI_SCH_SERVER_FLAGS (SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_NO_SYSTEM_MAPPER | \
-                              SCH_USE_STRONG_CRYPTO)
+#define LSI_SCH_CLIENT_FLAGS                                                                       \
+	(SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_NO_DEFAULT_CREDS |                             \
+	 SCH_CRED_NO_SERVERNAME_CHECK | SCH_USE_STRONG_CRYPTO)
+#define LSI_SCH_SERVER_FLAGS                                                                       \
+	(SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_NO_SYSTEM_MAPPER | SCH_USE_STRONG_CRYPTO)
 
 /*
  * Whether the credentials enable only the protocols asked for. Wine 8
@@ -818,7 +824,8 @@ int lsi_sch_acquire(ls_tls_config *cfg)
 		}
 	}
 	if (st != SEC_E_OK && (want & ~SP_PROT_TLS1_3) == 0)
-		return lsi_sch_fail(NULL, LS_ETLS, st, "TLS 1.3 is not available from this Schannel");
+		return lsi_sch_fail(NULL, LS_ETLS, st,
+		                    "TLS 1.3 is not available from this Schannel");
 	if (st != SEC_E_OK)
 		st = lsi_sch_acquire_old(b, server, want);
 	if (st != SEC_E_OK)

@@ -57,7 +57,8 @@ int lsi_sch_server_hello(ls_tls *t)
 	if (c->hello_seen)
 		return 0;
 	if (!lsi_sch_looks_tls(&c->enc))
-		return lsi_tls_fail(t, LS_ETLS, 0, "the peer does not speak TLS (not a TLS record)");
+		return lsi_tls_fail(t, LS_ETLS, 0,
+		                    "the peer does not speak TLS (not a TLS record)");
 	if (lsi_tls_hello_parse(c->enc.p, c->enc.len, &h) == LS_EAGAIN)
 		return lsi_sch_need_more(t);
 	c->hello_seen = 1;

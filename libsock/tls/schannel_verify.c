@@ -22,9 +22,9 @@
  * documented values.
  */
 #ifndef SECURITY_FLAG_IGNORE_REVOCATION
-#define SECURITY_FLAG_IGNORE_REVOCATION 0x00000080
-#define SECURITY_FLAG_IGNORE_UNKNOWN_CA 0x00000100
-#define SECURITY_FLAG_IGNORE_WRONG_USAGE 0x00000200
+#define SECURITY_FLAG_IGNORE_REVOCATION        0x00000080
+#define SECURITY_FLAG_IGNORE_UNKNOWN_CA        0x00000100
+#define SECURITY_FLAG_IGNORE_WRONG_USAGE       0x00000200
 #define SECURITY_FLAG_IGNORE_CERT_DATE_INVALID 0x00002000
 #endif
 
@@ -38,7 +38,8 @@ int lsi_sch_engine(lsi_sch_cfg *b)
 	CERT_CHAIN_ENGINE_CONFIG ec;
 
 	memset(&ec, 0, sizeof(ec));
-	ec.cbSize = offsetof(CERT_CHAIN_ENGINE_CONFIG, hExclusiveTrustedPeople) + sizeof(HCERTSTORE);
+	ec.cbSize =
+	    offsetof(CERT_CHAIN_ENGINE_CONFIG, hExclusiveTrustedPeople) + sizeof(HCERTSTORE);
 	ec.hExclusiveRoot = b->ca;
 	if (!CertCreateCertificateChainEngine(&ec, &b->engine))
 		return lsi_tls_fail(NULL, LS_ETLS, (int)GetLastError(),
@@ -49,8 +50,8 @@ int lsi_sch_engine(lsi_sch_cfg *b)
 /* A chain's trust status as a libsock code, untrusted before expired as OpenSSL does. */
 static int lsi_sch_trust_code(DWORD e)
 {
-	const DWORD ignored = CERT_TRUST_REVOCATION_STATUS_UNKNOWN |
-	                      CERT_TRUST_IS_OFFLINE_REVOCATION;
+	const DWORD ignored =
+	    CERT_TRUST_REVOCATION_STATUS_UNKNOWN | CERT_TRUST_IS_OFFLINE_REVOCATION;
 
 	e &= ~ignored;
 	if (e == CERT_TRUST_NO_ERROR)
@@ -94,7 +95,8 @@ static int lsi_sch_chain(ls_tls *t, PCCERT_CHAIN_CONTEXT *chain)
 	para.RequestedUsage.Usage.rgpszUsageIdentifier = usage;
 	if (!CertGetCertificateChain(LSI_CFG(t->cfg)->engine, c->peer, NULL, c->peer->hCertStore,
 	                             &para, 0, NULL, chain))
-		return lsi_tls_fail(t, LS_ECERT, (int)GetLastError(), "CertGetCertificateChain failed");
+		return lsi_tls_fail(t, LS_ECERT, (int)GetLastError(),
+		                    "CertGetCertificateChain failed");
 	return 0;
 }
 
@@ -113,8 +115,8 @@ static int lsi_sch_check_trust(ls_tls *t, PCCERT_CHAIN_CONTEXT chain)
 	int code;
 
 	if (ca != NULL && e == CERT_TRUST_NO_ERROR) {
-		found = CertFindCertificateInStore(ca, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING, root,
-		                                   NULL);
+		found = CertFindCertificateInStore(ca, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING,
+		                                   root, NULL);
 		if (found == NULL)
 			e |= CERT_TRUST_IS_UNTRUSTED_ROOT;
 		else
@@ -122,7 +124,8 @@ static int lsi_sch_check_trust(ls_tls *t, PCCERT_CHAIN_CONTEXT chain)
 	}
 	code = lsi_sch_trust_code(e);
 	if (code != 0)
-		return lsi_tls_fail(t, code, (int)e, "certificate verify failed: %s (trust status 0x%lx)",
+		return lsi_tls_fail(t, code, (int)e,
+		                    "certificate verify failed: %s (trust status 0x%lx)",
 		                    lsi_sch_trust_text(code), (unsigned long)e);
 	return 0;
 }
@@ -152,7 +155,8 @@ static int lsi_sch_check_dns(ls_tls *t, PCCERT_CHAIN_CONTEXT chain)
 		                    "CertVerifyCertificateChainPolicy failed");
 	if (st.dwError == (DWORD)CERT_E_CN_NO_MATCH)
 		return lsi_tls_fail(t, LS_ECERTNAME, (int)st.dwError,
-		                    "certificate verify failed: it does not name %s", t->server_name);
+		                    "certificate verify failed: it does not name %s",
+		                    t->server_name);
 	if (st.dwError != 0)
 		return lsi_tls_fail(t, LS_ECERT, (int)st.dwError,
 		                    "certificate verify failed: SSL policy error 0x%08lx",
@@ -171,9 +175,9 @@ static int lsi_sch_has_ip(PCCERT_CONTEXT leaf, const ls_addr *a)
 
 	ext = CertFindExtension(szOID_SUBJECT_ALT_NAME2, leaf->pCertInfo->cExtension,
 	                        leaf->pCertInfo->rgExtension);
-	if (ext == NULL || !CryptDecodeObjectEx(X509_ASN_ENCODING, X509_ALTERNATE_NAME,
-	                                        ext->Value.pbData, ext->Value.cbData,
-	                                        CRYPT_DECODE_ALLOC_FLAG, NULL, &alt, &size))
+	if (ext == NULL ||
+	    !CryptDecodeObjectEx(X509_ASN_ENCODING, X509_ALTERNATE_NAME, ext->Value.pbData,
+	                         ext->Value.cbData, CRYPT_DECODE_ALLOC_FLAG, NULL, &alt, &size))
 		return 0;
 	for (i = 0; i < alt->cAltEntry && !found; i++) {
 		const CERT_ALT_NAME_ENTRY *e = &alt->rgAltEntry[i];
@@ -198,7 +202,8 @@ static int lsi_sch_check_ip(ls_tls *t)
 		return lsi_tls_fail(t, LS_ECERTNAME, 0, "unusable address %s", t->server_name);
 	if (!lsi_sch_has_ip(LSI_CONN(t)->peer, &a))
 		return lsi_tls_fail(t, LS_ECERTNAME, (int)CERT_E_CN_NO_MATCH,
-		                    "certificate verify failed: it does not name %s", t->server_name);
+		                    "certificate verify failed: it does not name %s",
+		                    t->server_name);
 	return 0;
 }
 
@@ -212,9 +217,9 @@ static int lsi_sch_no_peer_cert(ls_tls *t, SECURITY_STATUS st, int name_check)
 
 	if (cfg->mode == LS_TLS_SERVER)
 		return cfg->client_auth != LS_TLS_CLIENT_AUTH_REQUIRED
-		       ? 0
-		       : lsi_tls_fail(t, LS_ECERT, (int)st,
-		                      "the client sent no certificate and one is required");
+		           ? 0
+		           : lsi_tls_fail(t, LS_ECERT, (int)st,
+		                          "the client sent no certificate and one is required");
 	if (!cfg->verify_chain && !name_check)
 		return 0;
 	return lsi_sch_fail(t, LS_ECERT, st, "the server sent no certificate");
