@@ -51,13 +51,17 @@ class Peer:
     wraps it server side with ctx, runs fn(sslsock) and keeps what it
     returns or raises."""
 
-    def __init__(self, mod, fn, ctx=None, wrap=True, **wrap_kw):
+    def __init__(self, mod, fn, ctx=None, wrap=True, sigblock=False, **wrap_kw):
         self.listener = mod.create_server(('127.0.0.1', 0))
         self.port = self.listener.getsockname()[1]
         self.result = self.error = None
         self.ctx = ctx or sctx()
 
         def run():
+            if sigblock:
+                # The kernel then delivers SIGALRM to the main thread, the
+                # one whose blocking call the test interrupts.
+                signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
             try:
                 conn, _ = self.listener.accept()
                 conn.settimeout(20)
@@ -466,10 +470,10 @@ class TestSignals(unittest.TestCase):
         self.ran += 1
 
     def timed(self, handler, fn):
-        signal.signal(signal.SIGALRM, handler)
-        signal.setitimer(signal.ITIMER_REAL, 0.3)
         t0 = time.monotonic()
         try:
+            signal.signal(signal.SIGALRM, handler)
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
             return fn()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -485,7 +489,7 @@ class TestSignals(unittest.TestCase):
                     time.sleep(0.6)
                     s.sendall(b'late')
                     s.recv(1)
-                peer = Peer(mod, server)
+                peer = Peer(mod, server, sigblock=True)
                 with connect(mod, peer.port, timeout=None) as s:
                     with self.assertRaises(Boom):
                         self.timed(self.raising, lambda: s.recv(10))
@@ -508,7 +512,7 @@ class TestSignals(unittest.TestCase):
 
                 def server(s):
                     stop.wait(10)  # reads nothing: the client's sendall fills the buffers
-                peer = Peer(mod, server)
+                peer = Peer(mod, server, sigblock=True)
                 with connect(mod, peer.port, timeout=None) as s:
                     with self.assertRaises(Boom):
                         self.timed(self.raising, lambda: s.sendall(bytes(64 << 20)))

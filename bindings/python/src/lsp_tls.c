@@ -97,6 +97,19 @@ typedef struct ssl_st SSL;
 static int direct_state = -1; /* -1 not checked, 0 no, 1 yes */
 static char direct_why[160];
 
+/*
+ * Before a stretch without the GIL that may block: a signal that came while
+ * Python held the GIL has its handler run now (an exception from it ends
+ * the operation), or the wait would start with the signal already spent
+ * and not end until the socket is ready. In a function returning int, -1
+ * with the exception set.
+ */
+#define LSP_SIGNALS_FIRST()                                                    \
+	do {                                                                   \
+		if (PyErr_CheckSignals())                                      \
+			return -1;                                             \
+	} while (0)
+
 #define HDR 5
 /* A whole record: 5-byte header and the most a header's length can say. */
 #define RBUF (HDR + 65535)
@@ -465,6 +478,8 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		}
 		if (raise_saved(p, s) < 0)
 			return -1;
+		if (tmo != 0)
+			LSP_SIGNALS_FIRST();
 		if (tmo > 0 && *deadline < 0)
 			*deadline = lsp_monotonic_ms() + tmo;
 		{
@@ -560,6 +575,8 @@ static int64_t send_out(tls_pump *p, ls_socket h, int64_t tmo, int64_t deadline,
 		}
 		(*nsent)++;
 		*off += (size_t)rc;
+		if (tmo < 0 && *off < p->olen)
+			return LS_EINTR; /* a short blocking send: a signal (see sock_bio_write) */
 	}
 	return 1;
 }
@@ -602,6 +619,8 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 		} else {
 			if (tmo > 0 && *deadline < 0)
 				*deadline = lsp_monotonic_ms() + tmo;
+			if (PyErr_CheckSignals()) /* as LSP_SIGNALS_FIRST, keeping the rest */
+				goto keep_and_fail;
 			Py_BEGIN_ALLOW_THREADS
 			rc = send_out(p, h, tmo, *deadline, &off, &ne, &nsent);
 			Py_END_ALLOW_THREADS
@@ -921,6 +940,8 @@ static int fast_read(tls_pump *p, PyObject *so, Py_ssize_t len, Py_buffer *view,
 		if (tmo > 0 && deadline < 0)
 			deadline = lsp_monotonic_ms() + tmo;
 		sock_bios_arm(p, s->h, tmo, deadline);
+		if (PyErr_CheckSignals()) /* as LSP_SIGNALS_FIRST */
+			goto fail;
 		Py_BEGIN_ALLOW_THREADS
 		use_sock_rbio(p);
 		if (SSL_read_ex(p->ssl, mem, (size_t)len, &count)) {
@@ -1010,6 +1031,7 @@ static int fast_handshake(tls_pump *p, PyObject *so)
 		tmo = s->timeout_ms;
 		if (tmo > 0 && deadline < 0)
 			deadline = lsp_monotonic_ms() + tmo;
+		LSP_SIGNALS_FIRST();
 		Py_BEGIN_ALLOW_THREADS
 		for (;;) {
 			int r = SSL_do_handshake(p->ssl);
@@ -1143,6 +1165,7 @@ static int fast_write(tls_pump *p, PyObject *so, Py_buffer *data, PyObject **out
 		if (tmo > 0 && deadline < 0)
 			deadline = lsp_monotonic_ms() + tmo;
 		sock_bios_arm(p, s->h, tmo, deadline);
+		LSP_SIGNALS_FIRST();
 		Py_BEGIN_ALLOW_THREADS
 		use_sock_wbio(p);
 		ok = SSL_write_ex(p->ssl, data->buf, (size_t)data->len, &count);
