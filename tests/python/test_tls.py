@@ -701,9 +701,9 @@ class TestPrograms(unittest.TestCase):
 
 
 class TestPump(unittest.TestCase):
-    """The pump's two routes to OpenSSL's memory BIOs (src/lsp_tls.c): its
-    BIO * directly once the run-time checks pass, else the MemoryBIOs'
-    Python methods (forced with LIBSOCK_TLS_PUMP=python)."""
+    """The pump's two routes to OpenSSL's memory BIOs (src/lsp_tls.c,
+    src/lsp_tls_direct.c): its BIO * directly once the run-time checks pass,
+    else the MemoryBIOs' Python methods (forced with LIBSOCK_TLS_PUMP=python)."""
 
     def test_route_follows_the_checks(self):
         from libsock import _tls, _libsock

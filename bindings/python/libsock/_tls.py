@@ -66,9 +66,10 @@ _TLSPump = _libsock._TLSPump
 
 def _direct_route() -> tuple:
     """May the pump reach OpenSSL's BIOs under the MemoryBIOs directly?
-    The C checks run once per process (src/lsp_tls.c: the interpreter, the
-    MemoryBIO layout, the same OpenSSL, a memory BIO, a byte round-tripped);
-    LIBSOCK_TLS_PUMP=python keeps the MemoryBIOs' Python methods."""
+    The C checks run once per process (src/lsp_tls_direct.c: the
+    interpreter, the MemoryBIO layout, the same OpenSSL, a memory BIO, a byte
+    round-tripped); LIBSOCK_TLS_PUMP=python keeps the MemoryBIOs' Python
+    methods."""
     if os.environ.get('LIBSOCK_TLS_PUMP', '').lower() == 'python':
         return False, 'LIBSOCK_TLS_PUMP=python'
     try:

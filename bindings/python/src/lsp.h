@@ -14,6 +14,10 @@
  *   lsp_poller.c   the poller behind libsock.selectors
  *   lsp_stats.c    monitoring: totals, open sockets, names, exports
  *   lsp_tls.c      the TLS record pump of libsock/_tls.py (_TLSPump)
+ *   lsp_tls_direct.c
+ *                  the pump's direct route: OpenSSL's BIOs and SSL under
+ *                  CPython 3.11's _ssl objects, their layouts checked
+ *                  (lsp_tls.h is the header of the two TLS files)
  * Conventions kept throughout: the GIL is released around every libsock
  * call that can block and nothing touches the Python API meanwhile (the OS
  * error code is read before the GIL is taken back); every socket is
