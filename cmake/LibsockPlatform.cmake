@@ -42,11 +42,16 @@ int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
   _ls_probe(HAVE_CLOCK_MONOTONIC_COARSE "#include <time.h>
 int main(void){struct timespec t; return clock_gettime(CLOCK_MONOTONIC_COARSE, &t);}")
-  # The process-wide barrier of the handle fast path (posix/thread.c).
-  _ls_probe(HAVE_MEMBARRIER "#include <linux/membarrier.h>
+  # The process-wide barrier of the handle fast path (posix/thread.c), only
+  # when asked for (LIBSOCK_ASYM_BARRIER: see the top-level CMakeLists.txt).
+  if(LIBSOCK_ASYM_BARRIER)
+    _ls_probe(HAVE_MEMBARRIER "#include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 int main(void){return (int)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);}")
+  else()
+    unset(HAVE_MEMBARRIER CACHE) # a build directory configured with it on before
+  endif()
   _ls_probe(HAVE_LINUX_TCP_INFO "#include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/tcp.h>
