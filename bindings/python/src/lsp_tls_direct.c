@@ -353,12 +353,16 @@ static void use_mem_wbio(tls_pump *p)
  * select() and pending() keep their meaning. An SSL outcome that is not
  * data (close_notify, an error) stays in the SSL for the next call, as
  * _ssl would meet it there; a receive error is kept for the next call.
+ * It only goes on while there is a sign of more: bytes OpenSSL holds, or
+ * the next record's header that the last receive took along. Without one
+ * the kernel had nothing past the record, and asking would cost a system
+ * call that fails with EAGAIN on every read of a transfer that keeps up.
  */
 static void read_more(tls_pump *p, char *mem, size_t len, size_t *count)
 {
 	int64_t tmo = p->btmo;
 	p->btmo = 0; /* LS_MSG_DONTWAIT: only what is here */
-	while (*count < len) {
+	while (*count < len && (SSL_has_pending(p->ssl) || BIO_ctrl_pending(p->rbio) > 0)) {
 		size_t more = 0;
 		if (!SSL_read_ex(p->ssl, mem + *count, len - *count, &more))
 			break;
