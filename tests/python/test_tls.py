@@ -737,13 +737,17 @@ class TestPump(unittest.TestCase):
         from libsock import _tls
         data = os.urandom(4 * 1024 * 1024)
 
-        def server(s):
+        def recv_all(s):
             got = bytearray()
             while len(got) < len(data):
                 d = s.recv(65536)
                 if not d:
                     break
                 got += d
+            return got
+
+        def server(s):
+            got = recv_all(s)
             s.sendall(bytes(got))
             return hashlib.sha256(got).hexdigest()
         peer = Peer(libsock, server)
@@ -751,12 +755,7 @@ class TestPump(unittest.TestCase):
             self.assertIs(s._sslobj._pump.sslroute, _tls.DIRECT[0])
             sent_before = libsock.socket_stats(s).bytes_sent
             s.sendall(data)
-            back = bytearray()
-            while len(back) < len(data):
-                d = s.recv(65536)
-                if not d:
-                    break
-                back += d
+            back = recv_all(s)
             self.assertGreater(libsock.socket_stats(s).bytes_sent - sent_before, len(data))
         peer.join()
         self.assertIsNone(peer.error)
