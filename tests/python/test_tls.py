@@ -513,9 +513,10 @@ class TestSignals(unittest.TestCase):
                 def server(s):
                     stop.wait(10)  # reads nothing: the client's sendall fills the buffers
                 peer = Peer(mod, server, sigblock=True)
+                payload = bytes(64 << 20)
                 with connect(mod, peer.port, timeout=None) as s:
                     with self.assertRaises(Boom):
-                        self.timed(self.raising, lambda: s.sendall(bytes(64 << 20)))
+                        self.timed(self.raising, lambda: s.sendall(payload))
                     self.assertLess(self.elapsed, 2.0)
                 stop.set()
                 peer.join()
