@@ -146,6 +146,7 @@ int lsi_sock_new(lsi_fd fd, int family, int type, int protocol,
 	atomic_store_explicit(&s->recvinfo, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->acl, NULL, memory_order_relaxed);
 	atomic_store_explicit(&s->proxy_cfg, NULL, memory_order_relaxed);
+	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
 	s->proxy = NULL;
 	lsi_stats_opened(s);
 	atomic_store_explicit(&s->timeout_ms, timeout_ms, memory_order_relaxed);
@@ -226,13 +227,20 @@ static int lsi_sock_mark_closed(lsi_sock *s, uint64_t *st)
 
 /*
  * After the open bit is cleared: make every call that saw the socket open
- * through its thread's record visible in that record (the platform's
- * barrier, skipped when no other thread has a record), then allow the
- * finalize. Returns nonzero if a call other than the close holds it.
+ * through its thread's record visible in that record, then allow the
+ * finalize. Returns nonzero if a call other than the close holds it. Only
+ * the socket's owner holds it by a record (other threads take references),
+ * so the platform's barrier is needed only when the owner is another
+ * thread: a thread closing its own sockets, as servers do, never pays it.
+ * No owner yet: a thread claiming it now does so with a full fence before
+ * it looks at the state, so it sees the socket closed (mark_closed's
+ * compare-and-swap is the fence on this side).
  */
 static int lsi_sock_fence_close(lsi_sock *s, uint64_t st)
 {
-	if (lsi_hazard_others())
+	struct lsi_hazard *own = atomic_load_explicit(&s->owner, memory_order_seq_cst);
+
+	if (own != NULL && own != lsi_hazard_mine && lsi_hazard_others())
 		lsi_plat_barrier();
 	atomic_fetch_or_explicit(&s->state, LSI_ST_FENCED, memory_order_seq_cst);
 	return (st & LSI_ST_REFS) > 1 || lsi_hazard_held(s);

@@ -138,6 +138,17 @@ int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz)
 	return lsi_sock_acquire(h, out);
 }
 
+int lsi_sock_own(lsi_sock *s, lsi_hazard *me)
+{
+	lsi_hazard *none = NULL;
+
+	if (!atomic_compare_exchange_strong_explicit(&s->owner, &none, me, memory_order_seq_cst,
+	                                             memory_order_relaxed))
+		return 0;
+	atomic_thread_fence(memory_order_seq_cst);
+	return 1;
+}
+
 int lsi_hazard_held(const lsi_sock *s)
 {
 	lsi_hazard *rec = atomic_load_explicit(&lsi_hazard_list, memory_order_acquire);

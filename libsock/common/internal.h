@@ -74,11 +74,20 @@ enum lsi_close_mode { LSI_CLOSE_NORMAL = 0, LSI_CLOSE_DETACH = 1 };
  * fd, type, the hot counters) in the first one: right after a system call
  * each further line the fast path touches is a likely cache miss.
  */
+struct lsi_hazard;
+
 typedef struct lsi_sock {
 	_Alignas(64) _Atomic uint64_t state;
 	lsi_fd fd;
 	int type;
 	_Atomic int flags;
+	/*
+	 * The record of the thread that holds this socket through hazard
+	 * records (the first to make a call on it; hazard.c), or NULL. Other
+	 * threads take references, so a close by the owner, or of a socket
+	 * with no owner, needs no barrier.
+	 */
+	_Atomic(struct lsi_hazard *) owner;
 	lsi_counters ctr;   /* libsock/stats/ */
 	int family;
 	int protocol;
@@ -209,6 +218,13 @@ int lsi_sock_closing(const lsi_sock *s);
  * clears its record, looks at the state again and finalizes a socket
  * closed meanwhile (lsi_sock_reap()).
  *
+ * Only the socket's owner (lsi_sock.owner: the first thread to make a call
+ * on it, claimed by lsi_sock_own()) holds it by its record; other threads
+ * take references. So the barrier is needed only when the closing thread
+ * is not the owner: a thread closing its own sockets skips it, which keeps
+ * a close as cheap as before in a busy multi-threaded process (the barrier
+ * interrupts every CPU running one of its threads).
+ *
  * Without the platform's barrier (or a thread-exit hook to recycle
  * records), every thread's record is lsi_hazard_none and calls take a
  * reference as before. A thread's record also counts as busy while it
@@ -229,6 +245,14 @@ extern _Thread_local lsi_hazard *lsi_hazard_mine;
  * reference (*hz = NULL). Returns 0 or LS_EBADF, as lsi_sock_enter().
  */
 int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz);
+
+/*
+ * Make the calling thread (record me) the owner of s if it has none: the
+ * first thread that makes a call on a socket holds it by its record from
+ * then on. Nonzero on success. Its full fence orders the claim before the
+ * call's look at the state, against the close's look at the owner.
+ */
+int lsi_sock_own(lsi_sock *s, struct lsi_hazard *me);
 
 /* Nonzero if some thread's record holds s (after the close's barrier). */
 int lsi_hazard_held(const lsi_sock *s);
@@ -272,6 +296,13 @@ static inline int lsi_sock_enter(ls_socket h, lsi_sock **out, lsi_hazard **hz)
 	*out = lsi_sock_slot(h);
 	if (*out == NULL)
 		return lsi_fail(LS_EBADF);
+	if (atomic_load_explicit(&(*out)->owner, memory_order_relaxed) != me &&
+	    !lsi_sock_own(*out, me)) {
+		/* Another thread's socket: a reference, so its owner's close
+		 * can skip the barrier. */
+		*hz = NULL;
+		return lsi_sock_acquire(h, out);
+	}
 	atomic_store_explicit(&me->sock, *out, memory_order_relaxed);
 	/*
 	 * No hardware fence: the close's lsi_plat_barrier() stands for it. The

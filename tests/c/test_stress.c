@@ -228,7 +228,13 @@ static void concurrent_close_and_use(void)
  * main thread closes that end and opens a new pair, which a POSIX OS gives
  * the lowest free descriptors, the closed one included once it is really
  * closed. No stale send may ever reach the new pair. Each round starts new
- * threads, so threads exit and their hazard records are reused.
+ * threads, so threads exit and their hazard records are reused. The rounds
+ * vary who holds the socket how (with LIBSOCK_ASYM_BARRIER the first
+ * thread to make a call owns it and holds it by its hazard record, the
+ * others by references): a sender owns it and the closing thread does not
+ * (the close's barrier); the closing thread owns it (its close skips the
+ * barrier, the senders' references keep the fd); the close races the
+ * senders' first calls, which claim the owner while it closes.
  */
 #define T_REUSE_ROUNDS 100
 
@@ -267,11 +273,13 @@ static void reuse_one_round(int round)
 	b = c[1];
 	atomic_store(&r.sending, 0);
 	CHECK_OK(ls_set_timeout(r.a, 0));
+	if (round % 4 == 2) /* the closing thread owns the socket */
+		CHECK(ls_send(r.a, "Y", 1, 0) == 1);
 	for (i = 0; i < 2; i++)
 		CHECK((t[i] = t_thread_start(reuse_sender, &r)) != NULL);
-	while (atomic_load(&r.sending) < 2)
+	while (round % 4 != 3 && atomic_load(&r.sending) < 2)
 		;
-	if (round % 2)
+	if (round % 4 == 1)
 		t_sleep_ms(1);
 	CHECK_OK(ls_close(r.a));
 	CHECK_OK(ls_socketpair(LS_AF_UNSPEC, LS_SOCK_STREAM, c));
