@@ -290,36 +290,31 @@ PyObject *lsp_recvfrom_into(lsp_sock *s, Py_buffer *buf, Py_ssize_t n, int flags
  * these on SocketBase.
  */
 
-/* Flags as stdlib takes them (a C int), translated to LS_MSG_*. */
-static int parse_flags(int flags, int *out)
+/* The send and sendall pair: data and optional flags (stdlib's int,
+ * translated to LS_MSG_* by lsp_msgflags). fmt names the method. */
+typedef PyObject *(*lsp_send_fn)(lsp_sock *, Py_buffer *, int);
+
+static PyObject *send_like(PyObject *self, PyObject *args, const char *fmt, lsp_send_fn fn)
 {
-	return lsp_msgflags(flags, out);
+	lsp_sock *s = lsp_self(self);
+	Py_buffer b;
+	int flags = 0, lf;
+	PyObject *r;
+	if (s == NULL || !PyArg_ParseTuple(args, fmt, &b, &flags))
+		return NULL;
+	r = lsp_msgflags(flags, &lf) < 0 ? NULL : fn(s, &b, lf);
+	PyBuffer_Release(&b);
+	return r;
 }
 
 static PyObject *m_send(PyObject *self, PyObject *args)
 {
-	lsp_sock *s = lsp_self(self);
-	Py_buffer b;
-	int flags = 0, lf;
-	PyObject *r;
-	if (s == NULL || !PyArg_ParseTuple(args, "y*|i:send", &b, &flags))
-		return NULL;
-	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_send(s, &b, lf);
-	PyBuffer_Release(&b);
-	return r;
+	return send_like(self, args, "y*|i:send", lsp_send);
 }
 
 static PyObject *m_sendall(PyObject *self, PyObject *args)
 {
-	lsp_sock *s = lsp_self(self);
-	Py_buffer b;
-	int flags = 0, lf;
-	PyObject *r;
-	if (s == NULL || !PyArg_ParseTuple(args, "y*|i:sendall", &b, &flags))
-		return NULL;
-	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_sendall(s, &b, lf);
-	PyBuffer_Release(&b);
-	return r;
+	return send_like(self, args, "y*|i:sendall", lsp_sendall);
 }
 
 static PyObject *m_sendto(PyObject *self, PyObject *args)
@@ -341,61 +336,62 @@ static PyObject *m_sendto(PyObject *self, PyObject *args)
 		PyErr_Format(PyExc_TypeError, "sendto() takes 2 or 3 arguments (%zd given)", n);
 		return NULL;
 	}
-	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_sendto(s, &b, lf, addr);
+	r = lsp_msgflags(flags, &lf) < 0 ? NULL : lsp_sendto(s, &b, lf, addr);
 	PyBuffer_Release(&b);
 	return r;
+}
+
+/* The recv and recvfrom pair: a size and optional flags. */
+typedef PyObject *(*lsp_recv_fn)(lsp_sock *, Py_ssize_t, int);
+
+static PyObject *recv_like(PyObject *self, PyObject *args, const char *fmt, lsp_recv_fn fn)
+{
+	lsp_sock *s = lsp_self(self);
+	Py_ssize_t n;
+	int flags = 0, lf;
+	if (s == NULL || !PyArg_ParseTuple(args, fmt, &n, &flags))
+		return NULL;
+	return lsp_msgflags(flags, &lf) < 0 ? NULL : fn(s, n, lf);
 }
 
 static PyObject *m_recv(PyObject *self, PyObject *args)
 {
-	lsp_sock *s = lsp_self(self);
-	Py_ssize_t n;
-	int flags = 0, lf;
-	if (s == NULL || !PyArg_ParseTuple(args, "n|i:recv", &n, &flags))
-		return NULL;
-	return parse_flags(flags, &lf) < 0 ? NULL : lsp_recv(s, n, lf);
+	return recv_like(self, args, "n|i:recv", lsp_recv);
 }
 
 static PyObject *m_recvfrom(PyObject *self, PyObject *args)
 {
+	return recv_like(self, args, "n|i:recvfrom", lsp_recvfrom);
+}
+
+/* The recv_into and recvfrom_into pair: a buffer, then optional size and
+ * flags, by position or keyword as stdlib takes them. */
+typedef PyObject *(*lsp_recv_into_fn)(lsp_sock *, Py_buffer *, Py_ssize_t, int);
+
+static PyObject *recv_into_like(PyObject *self, PyObject *args, PyObject *kw, const char *fmt,
+                                lsp_recv_into_fn fn)
+{
+	static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
 	lsp_sock *s = lsp_self(self);
-	Py_ssize_t n;
+	Py_buffer b;
+	Py_ssize_t n = 0;
 	int flags = 0, lf;
-	if (s == NULL || !PyArg_ParseTuple(args, "n|i:recvfrom", &n, &flags))
+	PyObject *r;
+	if (s == NULL || !PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, &b, &n, &flags))
 		return NULL;
-	return parse_flags(flags, &lf) < 0 ? NULL : lsp_recvfrom(s, n, lf);
+	r = lsp_msgflags(flags, &lf) < 0 ? NULL : fn(s, &b, n, lf);
+	PyBuffer_Release(&b);
+	return r;
 }
 
 static PyObject *m_recv_into(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
-	lsp_sock *s = lsp_self(self);
-	Py_buffer b;
-	Py_ssize_t n = 0;
-	int flags = 0, lf;
-	PyObject *r;
-	if (s == NULL ||
-	    !PyArg_ParseTupleAndKeywords(args, kw, "w*|ni:recv_into", kwlist, &b, &n, &flags))
-		return NULL;
-	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_recv_into(s, &b, n, lf);
-	PyBuffer_Release(&b);
-	return r;
+	return recv_into_like(self, args, kw, "w*|ni:recv_into", lsp_recv_into);
 }
 
 static PyObject *m_recvfrom_into(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"buffer", "nbytes", "flags", NULL};
-	lsp_sock *s = lsp_self(self);
-	Py_buffer b;
-	Py_ssize_t n = 0;
-	int flags = 0, lf;
-	PyObject *r;
-	if (s == NULL || !PyArg_ParseTupleAndKeywords(args, kw, "w*|ni:recvfrom_into", kwlist, &b,
-	                                              &n, &flags))
-		return NULL;
-	r = parse_flags(flags, &lf) < 0 ? NULL : lsp_recvfrom_into(s, &b, n, lf);
-	PyBuffer_Release(&b);
-	return r;
+	return recv_into_like(self, args, kw, "w*|ni:recvfrom_into", lsp_recvfrom_into);
 }
 
 PyMethodDef lsp_io_methods[] = {

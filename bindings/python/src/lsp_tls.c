@@ -378,19 +378,10 @@ static int pull(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			return lsp_tls_mark_eof(p) < 0 ? -1 : 1;
 		if (rc == LS_EAGAIN)
 			return any; /* non-blocking: what there was */
-		if (rc == LS_EINTR) {
-			if (PyErr_CheckSignals())
-				return -1;
-			if (any && tmo == 0)
-				return 1;
-			continue; /* PEP 475: on for the time left */
-		}
-		if (rc == LS_ETIMEDOUT && tmo != 0) {
-			PyErr_Format(PyExc_TimeoutError, "The %s operation timed out", op);
+		if (lsp_tls_io_failed(s, rc, ne, op) < 0)
 			return -1;
-		}
-		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
-		return -1;
+		if (any && tmo == 0) /* a signal, after some bytes */
+			return 1;
 	}
 }
 
@@ -427,11 +418,17 @@ int64_t lsp_tls_send_out(tls_pump *p, ls_socket h, int64_t tmo, int64_t deadline
 	return 1;
 }
 
-/* The TimeoutError of an operation that was sending. */
-void lsp_tls_write_timed_out(const char *op)
+int lsp_tls_io_failed(lsp_sock *s, int64_t rc, int ne, const char *op)
 {
-	PyErr_Format(PyExc_TimeoutError, "The %s operation timed out",
-	             strcmp(op, "handshake") == 0 ? "handshake" : "write");
+	if (rc == LS_EINTR)
+		return PyErr_CheckSignals() ? -1 : 1; /* PEP 475: on for the time left */
+	if (rc == LS_ETIMEDOUT && s->timeout_ms != 0)
+		PyErr_Format(PyExc_TimeoutError, "The %s operation timed out", op);
+	else if (rc == LS_ENOMEM)
+		PyErr_NoMemory();
+	else
+		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
+	return -1;
 }
 
 /* Send what is unsent and what OpenSSL wrote. 1 all sent, 0 some kept (non-blocking), -1. */
@@ -474,23 +471,14 @@ static int push(tls_pump *p, lsp_sock *s, const char *op, int64_t *deadline)
 			if (rc > 0)
 				break;
 		}
-		if (rc == LS_EINTR) {
-			if (PyErr_CheckSignals())
-				goto keep_and_fail;
-			continue;
-		}
 		if (rc == LS_EAGAIN && tmo == 0) {
 			p->ooff = off;
 			return 0;
 		}
-		if (rc == LS_ETIMEDOUT && tmo != 0) {
-			lsp_tls_write_timed_out(op);
+		/* A send times out as the write it is part of (or the handshake). */
+		if (rc != 0 &&
+		    lsp_tls_io_failed(s, rc, ne, strcmp(op, "handshake") == 0 ? "handshake" : "write") < 0)
 			goto keep_and_fail;
-		}
-		if (rc == 0)
-			continue;
-		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
-		goto keep_and_fail;
 	}
 	p->olen = p->ooff = 0;
 	return 1;

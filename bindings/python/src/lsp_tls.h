@@ -95,8 +95,14 @@ int lsp_tls_raise_saved(tls_pump *p, lsp_sock *s);
 /* Send p->obuf from *off to its end (no GIL needed). */
 int64_t lsp_tls_send_out(tls_pump *p, ls_socket h, int64_t tmo, int64_t deadline,
                          size_t *off, int *ne, int *nsent);
-/* The TimeoutError of an operation (op) that was sending. */
-void lsp_tls_write_timed_out(const char *op);
+/*
+ * With the GIL held, what a receive or send of operation op (as
+ * lsp_tls_recv_record's codes say) that did not complete means: 1 to go on
+ * (a signal whose handlers did not raise, PEP 475), or -1 with the
+ * exception set: a handler's, TimeoutError("The <op> operation timed out")
+ * on a socket with a timeout, MemoryError, or the OS error's.
+ */
+int lsp_tls_io_failed(lsp_sock *s, int64_t rc, int ne, const char *op);
 
 /* ---- lsp_tls_direct.c, for the pump (stubs without the route) ---- */
 

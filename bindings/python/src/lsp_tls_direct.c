@@ -446,23 +446,11 @@ static int fast_read(tls_pump *p, PyObject *so, Py_ssize_t len, Py_buffer *view,
 					goto fail;
 				goto slow;
 			}
-			if (rc == LS_EINTR) {
-				if (PyErr_CheckSignals())
-					goto fail;
-				continue; /* PEP 475: on for the time left */
-			}
-			if (rc == LS_ETIMEDOUT) {
-				PyErr_SetString(PyExc_TimeoutError, "The read operation timed out");
-				goto fail;
-			}
-			if (rc == LS_ENOMEM) {
-				PyErr_NoMemory();
-				goto fail;
-			}
 			if (rc == LS_EAGAIN) /* made non-blocking meanwhile */
 				goto slow;
-			lsp_raise((int)rc, p->bne, HAS_TIMEOUT(s));
-			goto fail;
+			if (lsp_tls_io_failed(s, rc, p->bne, "read") < 0)
+				goto fail;
+			continue;
 		default:
 			goto slow;
 		}
@@ -554,17 +542,8 @@ int lsp_tls_fast_handshake(tls_pump *p, PyObject *so)
 		}
 		if (rc == 0) /* the peer closed: _ssl says what that means */
 			return lsp_tls_mark_eof(p) < 0 ? -1 : 0;
-		if (rc == LS_EINTR) {
-			if (PyErr_CheckSignals())
-				return -1;
-			continue; /* PEP 475: on for the time left */
-		}
-		if (rc == LS_ETIMEDOUT) {
-			PyErr_SetString(PyExc_TimeoutError, "The handshake operation timed out");
+		if (lsp_tls_io_failed(s, rc, ne, "handshake") < 0)
 			return -1;
-		}
-		lsp_raise((int)rc, ne, HAS_TIMEOUT(s));
-		return -1;
 	}
 }
 
@@ -653,17 +632,8 @@ int lsp_tls_fast_write(tls_pump *p, PyObject *so, Py_buffer *data, PyObject **ou
 		}
 		if (rc == BRC_NONE || rc == LS_EAGAIN)
 			return 0; /* OpenSSL's own outcome; or made non-blocking meanwhile */
-		if (rc == LS_EINTR) {
-			if (PyErr_CheckSignals())
-				return -1;
-			continue;
-		}
-		if (rc == LS_ETIMEDOUT) {
-			lsp_tls_write_timed_out("write");
+		if (lsp_tls_io_failed(s, rc, p->bne, "write") < 0)
 			return -1;
-		}
-		lsp_raise((int)rc, p->bne, HAS_TIMEOUT(s));
-		return -1;
 	}
 }
 
