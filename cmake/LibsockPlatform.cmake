@@ -40,8 +40,6 @@ int main(void){return TCP_KEEPIDLE;}" HAVE_TCP_KEEPIDLE)
 int main(void){return TCP_KEEPALIVE;}" HAVE_TCP_KEEPALIVE)
   check_c_source_compiles("#include <netinet/tcp.h>
 int main(void){return TCP_KEEPINTVL + TCP_KEEPCNT;}" HAVE_TCP_KEEPINTVL)
-  _ls_probe(HAVE_CLOCK_MONOTONIC_COARSE "#include <time.h>
-int main(void){struct timespec t; return clock_gettime(CLOCK_MONOTONIC_COARSE, &t);}")
   # The process-wide barrier of the handle fast path (posix/thread.c), only
   # when asked for (LIBSOCK_ASYM_BARRIER: see the top-level CMakeLists.txt).
   if(LIBSOCK_ASYM_BARRIER)
@@ -193,7 +191,7 @@ endif()
 # never probed (Windows, or portable mode) is absent.
 foreach(v HAVE_ACCEPT4 HAVE_SOCK_CLOEXEC HAVE_MSG_NOSIGNAL HAVE_SO_NOSIGPIPE HAVE_SO_REUSEPORT
           HAVE_SO_ATTACH_REUSEPORT_CBPF HAVE_SO_REUSEPORT_LB
-          HAVE_CLOCK_MONOTONIC_COARSE HAVE_MEMBARRIER HAVE_LINUX_TCP_INFO HAVE_TCP_CONNECTION_INFO
+          HAVE_MEMBARRIER HAVE_LINUX_TCP_INFO HAVE_TCP_CONNECTION_INFO
           HAVE_TCPI_TXRETRANSMITPACKETS HAVE_TCP_INFO_FREEBSD HAVE_SO_ATTACH_FILTER HAVE_SENDMMSG HAVE_UDP_SEGMENT HAVE_MSG_CMSG_CLOEXEC HAVE_IP_PKTINFO HAVE_IP_RECVDSTADDR HAVE_IP_SENDSRCADDR
           HAVE_TCP_KEEPIDLE HAVE_TCP_KEEPALIVE HAVE_TCP_KEEPINTVL)
   if(${v})

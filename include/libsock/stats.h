@@ -53,7 +53,12 @@ typedef struct ls_sockinfo {
 	ls_addr local, peer;      /* LS_AF_UNSPEC when there is none */
 	char name[LS_NAME_MAX];   /* "" when never named */
 	int64_t created_ms;       /* wall clock, ms since 1970 */
-	int64_t last_activity_ms; /* wall clock of the last send or receive, 0 if none */
+	/*
+	 * Wall clock of the last send or receive, to the second: the start of
+	 * its second, or created_ms if the socket was created later in that
+	 * second. 0 if none.
+	 */
+	int64_t last_activity_ms;
 	uint64_t bytes_sent, bytes_received, sends, receives, errors;
 } ls_sockinfo;
 

@@ -138,6 +138,12 @@ int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz)
 	return lsi_sock_acquire(h, out);
 }
 
+int lsi_sock_enter_ref(ls_socket h, lsi_sock **out, lsi_hazard **hz)
+{
+	*hz = NULL;
+	return lsi_sock_acquire(h, out);
+}
+
 int lsi_sock_own(lsi_sock *s, lsi_hazard *me)
 {
 	lsi_hazard *none = NULL;

@@ -29,6 +29,7 @@ static void lsi_name_give(void)
 void lsi_stats_opened(lsi_sock *s)
 {
 	memset(&s->ctr, 0, sizeof(s->ctr));
+	atomic_store_explicit(&s->last_s, 0, memory_order_relaxed);
 	s->ctr.created_wall_ms = lsi_plat_wall_ms();
 	s->ctr.created_ms = lsi_plat_now_ms();
 	s->name = NULL;
@@ -127,10 +128,18 @@ int ls_socket_set_name(ls_socket s, const char *name)
 	return 0;
 }
 
-/* The wall-clock time of a coarse monotonic reading. */
-static int64_t lsi_to_wall(int64_t coarse_ms)
+/*
+ * The last activity in ms: the start of the second it happened in, except
+ * that it is never shown before the creation (kept to the millisecond),
+ * which the same second may hold. 0 when there was none.
+ */
+static int64_t lsi_last_activity_ms(const lsi_sock *s)
 {
-	return coarse_ms == 0 ? 0 : lsi_plat_wall_ms() - (lsi_plat_coarse_ms() - coarse_ms);
+	int64_t sec = atomic_load_explicit(&s->last_s, memory_order_relaxed);
+
+	if (sec == 0)
+		return 0;
+	return sec * 1000 < s->ctr.created_wall_ms ? s->ctr.created_wall_ms : sec * 1000;
 }
 
 static int lsi_state(lsi_sock *s, ls_sockinfo *out)
@@ -161,8 +170,7 @@ void lsi_stats_info(lsi_sock *s, ls_socket h, ls_sockinfo *out)
 		memcpy(out->name, s->name, strlen(s->name) + 1);
 	lsi_name_give();
 	out->created_ms = s->ctr.created_wall_ms;
-	out->last_activity_ms =
-	    lsi_to_wall(atomic_load_explicit(&s->ctr.last_ms, memory_order_relaxed));
+	out->last_activity_ms = lsi_last_activity_ms(s);
 	out->bytes_sent = lsi_get(&s->ctr.bytes_sent);
 	out->bytes_received = lsi_get(&s->ctr.bytes_received);
 	out->sends = lsi_get(&s->ctr.sends);

@@ -3,20 +3,28 @@
  */
 #include "win32.h"
 
-/* GetTickCount64 reads a shared counter: no system call, 15.6 ms steps. */
-int64_t lsi_plat_coarse_ms(void)
-{
-	return (int64_t)GetTickCount64();
-}
-
 /* FILETIME counts 100 ns since 1601; 11644473600 s separate it from 1970. */
-int64_t lsi_plat_wall_ms(void)
+#define LSI_FILETIME_1970_S 11644473600LL
+
+/* The system time as 100 ns units since 1601. */
+static uint64_t lsi_filetime_now(void)
 {
 	FILETIME ft;
 	ULARGE_INTEGER u;
 
+	/* Reads the time the kernel keeps in shared memory: no system call. */
 	GetSystemTimeAsFileTime(&ft);
 	u.LowPart = ft.dwLowDateTime;
 	u.HighPart = ft.dwHighDateTime;
-	return (int64_t)(u.QuadPart / 10000) - 11644473600000LL;
+	return u.QuadPart;
+}
+
+int64_t lsi_plat_clock_s(void)
+{
+	return (int64_t)(lsi_filetime_now() / 10000000) - LSI_FILETIME_1970_S;
+}
+
+int64_t lsi_plat_wall_ms(void)
+{
+	return (int64_t)(lsi_filetime_now() / 10000) - LSI_FILETIME_1970_S * 1000;
 }

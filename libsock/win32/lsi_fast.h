@@ -19,4 +19,9 @@ static inline int64_t lsi_fast_recv(lsi_fd fd, void *buf, size_t len)
 	return lsi_plat_recv(fd, buf, len, 0);
 }
 
+static inline int64_t lsi_fast_clock_s(void)
+{
+	return lsi_plat_clock_s();
+}
+
 #endif /* LSI_WIN32_FAST_H */

@@ -52,6 +52,47 @@ static void counters_per_socket(void)
 	CHECK_OK(ls_close(s));
 }
 
+/*
+ * The last activity is kept to the second (the cheapest clock every call can
+ * afford): the start of the second of the last send or receive, or the
+ * creation time when that came later in the same second. A call in a later
+ * second moves it on; none is ever shown before the creation or in the future.
+ */
+static void last_activity_to_the_second(void)
+{
+	ls_socket pair[2], a, b;
+	ls_sockinfo si;
+	char c = 'x';
+	int64_t first, before, after;
+
+	CHECK_OK(ls_socketpair(LS_AF_INET, LS_SOCK_STREAM, pair));
+	a = pair[0];
+	b = pair[1];
+	CHECK_EQ_INT(st_info(a).last_activity_ms, 0);
+	CHECK_EQ_INT(ls_send(a, &c, 1, 0), 1);
+	si = st_info(a);
+	first = si.last_activity_ms;
+	CHECK_GE_INT(first, si.created_ms);
+	CHECK_MSG(first == si.created_ms || first % 1000 == 0,
+	          "last activity %lld is neither the creation %lld nor a whole second",
+	          (long long)first, (long long)si.created_ms);
+	/* The next send happens at least one second boundary later. */
+	t_sleep_ms(1100);
+	before = (int64_t)time(NULL) * 1000;
+	CHECK_EQ_INT(ls_recv(b, &c, 1, 0), 1);
+	CHECK_EQ_INT(ls_send(a, &c, 1, 0), 1);
+	after = (int64_t)time(NULL) * 1000;
+	si = st_info(a);
+	CHECK_GT_INT(si.last_activity_ms, first);
+	CHECK_EQ_INT(si.last_activity_ms % 1000, 0);
+	CHECK_GE_INT(si.last_activity_ms, before);
+	CHECK_LE_INT(si.last_activity_ms, after);
+	/* The receiving end counts its receive as its own activity. */
+	CHECK_GE_INT(st_info(b).last_activity_ms, before);
+	CHECK_OK(ls_close(a));
+	CHECK_OK(ls_close(b));
+}
+
 static void process_totals(void)
 {
 	ls_stats a, b;
@@ -280,6 +321,7 @@ static void snapshot_while_churning(void)
 
 static const t_case cases[] = {
 	TEST_CASE(counters_per_socket),
+	TEST_CASE(last_activity_to_the_second),
 	TEST_CASE(process_totals),
 	TEST_CASE(registry_snapshot),
 	TEST_CASE(prometheus_text),
