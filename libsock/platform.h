@@ -29,6 +29,20 @@
 
 #include "libsock.h"
 
+/*
+ * Compiler hints for the send/receive fast path, common and per-OS code
+ * alike (GCC and clang; plain C elsewhere): a branch that is rarely taken,
+ * and a function to inline even where the compiler's size heuristics would
+ * not.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LSI_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define LSI_UNLIKELY(x) (x)
+#define LSI_ALWAYS_INLINE inline
+#endif
+
 /* An OS socket: an fd, or a SOCKET widened to intptr_t. */
 typedef intptr_t lsi_fd;
 #define LSI_FD_INVALID ((lsi_fd)-1)

@@ -13,22 +13,6 @@
 
 #include "platform.h"
 
-/* Branch hints for the send/receive fast path (GCC and clang; no-ops elsewhere). */
-#ifndef LSI_UNLIKELY
-#if defined(__GNUC__) || defined(__clang__)
-#define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define LSI_UNLIKELY(x) (x)
-#endif
-#endif
-
-/* Inline even where the compiler's size heuristics would not. */
-#if defined(__GNUC__) || defined(__clang__)
-#define LSI_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define LSI_ALWAYS_INLINE inline
-#endif
-
 /*
  * Return a failure libsock detected itself (a bad argument, a closed
  * handle, a deadline): no OS code explains it, so ls_native_error() is 0.

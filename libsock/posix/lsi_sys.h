@@ -15,14 +15,7 @@
 
 #include "lsi_config.h"
 #include "lsi_os.h"
-
-#ifndef LSI_UNLIKELY
-#if defined(__GNUC__) || defined(__clang__)
-#define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define LSI_UNLIKELY(x) (x)
-#endif
-#endif
+#include "platform.h" /* LSI_UNLIKELY */
 
 /*
  * One fault slot per injectable call name. Related OS calls share a slot
