@@ -3,6 +3,7 @@
  * the handle fast path (platform.h, Threads).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "lsi_posix.h"
@@ -60,7 +61,8 @@ void lsi_plat_barrier(void)
 #endif
 
 static pthread_key_t lsi_exit_key;
-static int lsi_exit_key_rc;
+/* 0 once the key exists; atomic because the unload may race a late caller. */
+static atomic_int lsi_exit_key_rc = -1;
 static pthread_once_t lsi_exit_once = PTHREAD_ONCE_INIT;
 
 /* The key's destructor runs at thread exit for every thread that set it. */
@@ -69,10 +71,28 @@ static void lsi_exit_key_create(void)
 	lsi_exit_key_rc = pthread_key_create(&lsi_exit_key, lsi_thread_exited);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+/*
+ * When a plugin host unloads the shared library (dlclose) while threads
+ * that made calls live on, each of them would run the key's destructor at
+ * its exit, in code no longer mapped (a crash, test
+ * unload.dlclose_with_live_thread). Deleting the key as the library goes
+ * away means no destructor runs: those threads' records are simply never
+ * given back, which no longer matters. Linked statically this runs at
+ * process exit, where it changes nothing: a thread that registers after it
+ * is refused (the key is gone) and takes references instead.
+ */
+__attribute__((destructor)) static void lsi_exit_key_unload(void)
+{
+	if (atomic_exchange(&lsi_exit_key_rc, -1) == 0)
+		pthread_key_delete(lsi_exit_key);
+}
+#endif
+
 int lsi_plat_on_thread_exit(void *arg)
 {
 	pthread_once(&lsi_exit_once, lsi_exit_key_create);
-	if (lsi_exit_key_rc != 0)
+	if (atomic_load(&lsi_exit_key_rc) != 0)
 		return LS_ENOMEM;
 	return pthread_setspecific(lsi_exit_key, arg) == 0 ? 0 : LS_ENOMEM;
 }
