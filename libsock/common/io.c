@@ -14,8 +14,8 @@
  * lsi_sock_leave). Always inline: as a function of its own (GCC's choice)
  * its prologue and epilogue alone were 38 of the 61 instructions it took.
  */
-static LSI_ALWAYS_INLINE int lsi_io_begin(ls_socket s, const void *buf, size_t len, int flags, int allowed,
-                               lsi_sock **sk, lsi_hazard **hz)
+static LSI_ALWAYS_INLINE int lsi_io_begin(ls_socket s, const void *buf, size_t len, int flags,
+                                          int allowed, lsi_sock **sk, lsi_hazard **hz)
 {
 	if ((buf == NULL && len > 0) || (flags & ~allowed))
 		return lsi_fail(LS_EINVAL);
