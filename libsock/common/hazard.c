@@ -134,8 +134,7 @@ int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz)
 	/* A record of its own, free: the thread's first call. */
 	if (me != &lsi_hazard_none && atomic_load_explicit(&me->sock, memory_order_relaxed) == NULL)
 		return lsi_sock_enter(h, out, hz);
-	*hz = NULL;
-	return lsi_sock_acquire(h, out);
+	return lsi_sock_enter_ref(h, out, hz);
 }
 
 int lsi_sock_enter_ref(ls_socket h, lsi_sock **out, lsi_hazard **hz)
