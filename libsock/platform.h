@@ -32,15 +32,17 @@
 /*
  * Compiler hints for the send/receive fast path, common and per-OS code
  * alike (GCC and clang; plain C elsewhere): a branch that is rarely taken,
- * and a function to inline even where the compiler's size heuristics would
- * not.
+ * a function to inline even where the compiler's size heuristics would
+ * not, and one to keep out of line (so that its callers stay short).
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define LSI_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LSI_ALWAYS_INLINE inline __attribute__((always_inline))
+#define LSI_NOINLINE __attribute__((noinline))
 #else
 #define LSI_UNLIKELY(x) (x)
 #define LSI_ALWAYS_INLINE inline
+#define LSI_NOINLINE
 #endif
 
 /* An OS socket: an fd, or a SOCKET widened to intptr_t. */

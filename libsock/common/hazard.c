@@ -128,13 +128,25 @@ void lsi_thread_exited(void *arg)
 int lsi_sock_enter_slow(ls_socket h, lsi_sock **out, lsi_hazard **hz)
 {
 	lsi_hazard *me = lsi_hazard_mine;
+	lsi_sock *s;
 
 	if (me == &lsi_hazard_new)
 		me = lsi_hazard_register();
-	/* A record of its own, free: the thread's first call. */
-	if (me != &lsi_hazard_none && atomic_load_explicit(&me->sock, memory_order_relaxed) == NULL)
-		return lsi_sock_enter(h, out, hz);
-	return lsi_sock_enter_ref(h, out, hz);
+	/* No record of its own, or a nested call: the record is in use. */
+	if (atomic_load_explicit(&me->sock, memory_order_relaxed) != NULL)
+		return lsi_sock_enter_ref(h, out, hz);
+	s = lsi_sock_slot(h);
+	if (s == NULL)
+		return lsi_fail(LS_EBADF);
+	/* Another thread's socket: a reference, so its owner's close stays cheap. */
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) != me && !lsi_sock_own(s, me))
+		return lsi_sock_enter_ref(h, out, hz);
+	s = lsi_sock_enter_owned(h, me);
+	if (s == NULL)
+		return lsi_fail(LS_EBADF);
+	*out = s;
+	*hz = me;
+	return 0;
 }
 
 int lsi_sock_enter_ref(ls_socket h, lsi_sock **out, lsi_hazard **hz)

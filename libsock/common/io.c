@@ -126,9 +126,10 @@ static int64_t lsi_io(ls_socket s, lsi_op *op)
 }
 
 /*
- * The first attempt of a send or receive failed with rc: the general path
- * (wait and retry, the close check). Out of line, so that the fast path
- * does not build the request it never needs.
+ * The first attempt of a send or receive failed with rc (or a receive read
+ * 0, which a close may cause): the general path (wait and retry, the close
+ * check). Out of line, so that the fast path does not build the request it
+ * never needs.
  */
 static int64_t lsi_io_again(lsi_sock *sk, lsi_op_kind kind, void *buf, size_t len, int flags,
                             int64_t rc)
@@ -141,12 +142,29 @@ static int64_t lsi_io_again(lsi_sock *sk, lsi_op_kind kind, void *buf, size_t le
 }
 
 /*
- * send and recv are the calls whose per-call cost matters most (1-byte
- * messages): they hold the socket through the thread's hazard record, make
- * the OS call directly, and fall back to the general path only when the
- * first attempt fails (or a receive reads 0, which a close may cause).
+ * The end of a send or receive whose first attempt returned rc: the
+ * general path if that failed, then the counting and the release.
  */
-int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
+static int64_t lsi_io_end(lsi_sock *sk, lsi_hazard *hz, lsi_op_kind kind, void *buf, size_t len,
+                          int flags, int64_t rc)
+{
+	if (rc < 0 || (rc == 0 && kind == LSI_OP_RECV))
+		rc = lsi_io_again(sk, kind, buf, len, flags, rc);
+	lsi_count_io(sk, kind == LSI_OP_SEND, rc);
+	lsi_sock_leave(sk, hz);
+	return rc;
+}
+
+/* The fast path's first attempt failed (or a receive read 0). */
+static int64_t lsi_io_fast_end(lsi_sock *sk, lsi_hazard *me, lsi_op_kind kind, void *buf,
+                               size_t len, int64_t rc)
+{
+	return lsi_io_end(sk, me, kind, buf, len, kind == LSI_OP_RECV ? lsi_recv_flags(sk, 0) : 0,
+	                  rc);
+}
+
+/* A send with flags, or any the fast path declined: checks, then one attempt. */
+static LSI_NOINLINE int64_t lsi_send_general(ls_socket s, const void *buf, size_t len, int flags)
 {
 	lsi_sock *sk;
 	lsi_hazard *hz;
@@ -154,15 +172,11 @@ int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 
 	if (rc != 0)
 		return rc;
-	rc = flags == 0 ? lsi_fast_send(sk->fd, buf, len) : lsi_plat_send(sk->fd, buf, len, flags);
-	if (rc < 0)
-		rc = lsi_io_again(sk, LSI_OP_SEND, (void *)(uintptr_t)buf, len, flags, rc);
-	lsi_count_io_at(sk, 1, rc, lsi_fast_clock_s());
-	lsi_sock_leave(sk, hz);
-	return rc;
+	rc = lsi_plat_send(sk->fd, buf, len, flags);
+	return lsi_io_end(sk, hz, LSI_OP_SEND, (void *)(uintptr_t)buf, len, flags, rc);
 }
 
-int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
+static LSI_NOINLINE int64_t lsi_recv_general(ls_socket s, void *buf, size_t len, int flags)
 {
 	lsi_sock *sk;
 	lsi_hazard *hz;
@@ -171,11 +185,57 @@ int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 	if (rc != 0)
 		return rc;
 	flags = lsi_recv_flags(sk, flags);
-	rc = flags == 0 ? lsi_fast_recv(sk->fd, buf, len) : lsi_plat_recv(sk->fd, buf, len, flags);
-	if (rc <= 0)
-		rc = lsi_io_again(sk, LSI_OP_RECV, buf, len, flags, rc);
+	rc = lsi_plat_recv(sk->fd, buf, len, flags);
+	return lsi_io_end(sk, hz, LSI_OP_RECV, buf, len, flags, rc);
+}
+
+/*
+ * send and recv are the calls whose per-call cost matters most (1-byte
+ * messages). Their fast path covers only the common case: no flags, a
+ * stream socket this thread already holds through its hazard record, a
+ * first attempt that succeeds. Anything else goes, by a tail call, to the
+ * general path, which checks everything again. Keeping the fast path this
+ * narrow lets the compiler keep it short and straight (few registers to
+ * save, no branch into the middle of another case): right after a system
+ * call, every further cache line of code it runs is a likely miss.
+ */
+int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
+{
+	lsi_hazard *me = lsi_hazard_mine;
+	lsi_sock *sk;
+	int64_t rc;
+
+	if (LSI_UNLIKELY(flags != 0 || (buf == NULL && len > 0)))
+		return lsi_send_general(s, buf, len, flags);
+	sk = lsi_sock_enter_owned(s, me);
+	if (LSI_UNLIKELY(sk == NULL))
+		return lsi_send_general(s, buf, len, flags);
+	rc = lsi_fast_send(sk->fd, buf, len);
+	if (LSI_UNLIKELY(rc < 0))
+		return lsi_io_fast_end(sk, me, LSI_OP_SEND, (void *)(uintptr_t)buf, len, rc);
+	lsi_count_io_at(sk, 1, rc, lsi_fast_clock_s());
+	lsi_sock_leave_owned(sk, me);
+	return rc;
+}
+
+int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
+{
+	lsi_hazard *me = lsi_hazard_mine;
+	lsi_sock *sk;
+	int64_t rc;
+
+	if (LSI_UNLIKELY(flags != 0 || (buf == NULL && len > 0)))
+		return lsi_recv_general(s, buf, len, flags);
+	sk = lsi_sock_enter_owned(s, me);
+	if (LSI_UNLIKELY(sk == NULL))
+		return lsi_recv_general(s, buf, len, flags);
+	/* Datagram sockets detect truncation: the platform's own path. */
+	rc = sk->type == LS_SOCK_DGRAM ? lsi_plat_recv(sk->fd, buf, len, LSI_MSG_DGRAM)
+	                               : lsi_fast_recv(sk->fd, buf, len);
+	if (LSI_UNLIKELY(rc <= 0))
+		return lsi_io_fast_end(sk, me, LSI_OP_RECV, buf, len, rc);
 	lsi_count_io_at(sk, 0, rc, lsi_fast_clock_s());
-	lsi_sock_leave(sk, hz);
+	lsi_sock_leave_owned(sk, me);
 	return rc;
 }
 

@@ -66,6 +66,19 @@ int lsi_sys_fault_fire(enum lsi_sysid id)
 	return code;
 }
 
+/* The fast path's send and recv once a fault was armed: checked first. */
+static ssize_t lsi_sys_send_checked(int fd, const void *buf, size_t len, int flags)
+{
+	return lsi_sys_send(fd, buf, len, flags);
+}
+
+static ssize_t lsi_sys_recv_checked(int fd, void *buf, size_t len, int flags)
+{
+	return lsi_sys_recv(fd, buf, len, flags);
+}
+
+lsi_sys_fast_calls lsi_sys_fast = {send, recv, time};
+
 /* Nonzero (the code, also left in errno) if the call must fail. */
 static inline int fault(enum lsi_sysid id)
 {
@@ -91,6 +104,16 @@ int lsi_plat_inject_fault(const char *call, int native_err, int times)
 	                               memory_order_acq_rel);
 	atomic_fetch_add_explicit(&lsi_faults_armed, times - old,
 	                          memory_order_relaxed);
+	/*
+	 * For good, not only while this fault is armed: switching back when
+	 * the count reaches zero could race with another thread arming one.
+	 */
+	if (times > 0) {
+		atomic_store_explicit(&lsi_sys_fast.send, lsi_sys_send_checked,
+		                      memory_order_release);
+		atomic_store_explicit(&lsi_sys_fast.recv, lsi_sys_recv_checked,
+		                      memory_order_release);
+	}
 	return 0;
 }
 
