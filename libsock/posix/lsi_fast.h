@@ -24,14 +24,14 @@ static inline int64_t lsi_fast_send(lsi_fd fd, const void *buf, size_t len)
 	if (LSI_NEED_SIGPIPE_GUARD)
 		return lsi_plat_send(fd, buf, len, 0);
 	n = atomic_load_explicit(&lsi_sys_fast.send, memory_order_relaxed)(
-	        (int)fd, buf, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len, LSI_SEND_NOSIGNAL);
+	    (int)fd, buf, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len, LSI_SEND_NOSIGNAL);
 	return n < 0 ? lsi_posix_fail() : (int64_t)n;
 }
 
 static inline int64_t lsi_fast_recv(lsi_fd fd, void *buf, size_t len)
 {
 	ssize_t n = atomic_load_explicit(&lsi_sys_fast.recv, memory_order_relaxed)(
-	        (int)fd, buf, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len, 0);
+	    (int)fd, buf, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len, 0);
 
 	return n < 0 ? lsi_posix_fail() : (int64_t)n;
 }
