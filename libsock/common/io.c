@@ -9,13 +9,9 @@
 #define LSI_SEND_FLAGS (LS_MSG_OOB | LS_MSG_DONTWAIT)
 #define LSI_RECV_FLAGS (LS_MSG_PEEK | LS_MSG_OOB | LS_MSG_DONTWAIT | LS_MSG_WAITALL | LS_MSG_TRUNC_OK)
 
-/*
- * Check a buffer and flags, then hold the socket (released by
- * lsi_sock_leave). Always inline: as a function of its own (GCC's choice)
- * its prologue and epilogue alone were 38 of the 61 instructions it took.
- */
-static LSI_ALWAYS_INLINE int lsi_io_begin(ls_socket s, const void *buf, size_t len, int flags,
-                                          int allowed, lsi_sock **sk, lsi_hazard **hz)
+/* Check a buffer and flags, then hold the socket (released by lsi_sock_leave). */
+static inline int lsi_io_begin(ls_socket s, const void *buf, size_t len, int flags, int allowed,
+                               lsi_sock **sk, lsi_hazard **hz)
 {
 	if ((buf == NULL && len > 0) || (flags & ~allowed))
 		return lsi_fail(LS_EINVAL);
@@ -150,7 +146,7 @@ static int64_t lsi_io_end(lsi_sock *sk, lsi_hazard *hz, lsi_op_kind kind, void *
 {
 	if (rc < 0 || (rc == 0 && kind == LSI_OP_RECV))
 		rc = lsi_io_again(sk, kind, buf, len, flags, rc);
-	lsi_count_io(sk, kind == LSI_OP_SEND, rc);
+	lsi_count_io_at(sk, kind == LSI_OP_SEND, rc, lsi_fast_clock_s());
 	lsi_sock_leave(sk, hz);
 	return rc;
 }
@@ -198,16 +194,24 @@ static LSI_NOINLINE int64_t lsi_recv_general(ls_socket s, void *buf, size_t len,
  * narrow lets the compiler keep it short and straight (few registers to
  * save, no branch into the middle of another case): right after a system
  * call, every further cache line of code it runs is a likely miss.
+ *
+ * The way in: the socket, held by record me, or NULL (nothing held) when
+ * the call is not the common case.
  */
+static LSI_ALWAYS_INLINE lsi_sock *lsi_io_fast_begin(ls_socket s, const void *buf, size_t len,
+                                                     int flags, lsi_hazard *me)
+{
+	if (LSI_UNLIKELY(flags != 0 || (buf == NULL && len > 0)))
+		return NULL;
+	return lsi_sock_enter_owned(s, me);
+}
+
 int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 {
 	lsi_hazard *me = lsi_hazard_mine;
-	lsi_sock *sk;
+	lsi_sock *sk = lsi_io_fast_begin(s, buf, len, flags, me);
 	int64_t rc;
 
-	if (LSI_UNLIKELY(flags != 0 || (buf == NULL && len > 0)))
-		return lsi_send_general(s, buf, len, flags);
-	sk = lsi_sock_enter_owned(s, me);
 	if (LSI_UNLIKELY(sk == NULL))
 		return lsi_send_general(s, buf, len, flags);
 	rc = lsi_fast_send(sk->fd, buf, len);
@@ -221,12 +225,9 @@ int64_t ls_send(ls_socket s, const void *buf, size_t len, int flags)
 int64_t ls_recv(ls_socket s, void *buf, size_t len, int flags)
 {
 	lsi_hazard *me = lsi_hazard_mine;
-	lsi_sock *sk;
+	lsi_sock *sk = lsi_io_fast_begin(s, buf, len, flags, me);
 	int64_t rc;
 
-	if (LSI_UNLIKELY(flags != 0 || (buf == NULL && len > 0)))
-		return lsi_recv_general(s, buf, len, flags);
-	sk = lsi_sock_enter_owned(s, me);
 	if (LSI_UNLIKELY(sk == NULL))
 		return lsi_recv_general(s, buf, len, flags);
 	/* Datagram sockets detect truncation: the platform's own path. */

@@ -11,8 +11,6 @@
 #ifndef LSI_POSIX_FAST_H
 #define LSI_POSIX_FAST_H
 
-#include <time.h>
-
 #include "lsi_posix.h"
 #include "lsi_sys.h"
 
